@@ -1,0 +1,70 @@
+import { createParser } from 'eventsource-parser'
+import type { TransportEvent } from '../types'
+
+const CR = 13
+const LF = 10
+const BOM = 0xfeff
+
+/** What an {@link SseReader} reports. */
+export interface SseReaderCallbacks {
+  event(event: TransportEvent): void
+  retry(ms: number): void
+  /** A line or event passed `maxMessageBytes`; the reader ignores all further input. */
+  tooLarge(): void
+}
+
+/** Incremental Server-Sent Events parser over decoded text chunks. */
+export interface SseReader {
+  feed(text: string): void
+}
+
+/**
+ * Creates the one SSE reader that fetch-sse, websocket and long-poll share. It follows the
+ * WHATWG rules (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation)
+ * whatever the chunking, and bounds memory by `maxMessageBytes`.
+ */
+export function createSseReader(callbacks: SseReaderCallbacks, maxMessageBytes: number): SseReader {
+  let atStart = true
+  let skipLeadingLF = false
+  let overflowed = false
+
+  const parser = createParser({
+    maxBufferSize: maxMessageBytes,
+    onEvent(parsed) {
+      callbacks.event({ type: parsed.event || 'message', data: parsed.data, id: parsed.id })
+    },
+    onRetry(ms) {
+      callbacks.retry(ms)
+    },
+    onError(error) {
+      // Invalid `retry` values and unknown fields are ignored, as the spec says.
+      if (error.type === 'max-buffer-size-exceeded') {
+        overflowed = true
+        callbacks.tooLarge()
+      }
+    },
+  })
+
+  function feed(text: string): void {
+    if (overflowed) return
+    if (skipLeadingLF && text.length > 0) {
+      skipLeadingLF = false
+      if (text.charCodeAt(0) === LF) text = text.slice(1)
+    }
+    if (text.length === 0) return
+    // eventsource-parser only strips a BOM given as raw bytes; decoded text carries U+FEFF.
+    if (atStart) {
+      atStart = false
+      if (text.charCodeAt(0) === BOM) text = text.slice(1)
+    }
+    // A CR that ends a chunk ends its line now (the parser alone would wait for the next byte
+    // to rule out CRLF); the LF of a CRLF split across chunks is then dropped.
+    if (text.charCodeAt(text.length - 1) === CR) {
+      text += '\n'
+      skipLeadingLF = true
+    }
+    parser.feed(text)
+  }
+
+  return { feed }
+}

@@ -1,0 +1,240 @@
+import type { PushError } from './errors'
+
+/** The built-in transports, in the default preference order. */
+export const TRANSPORT_NAMES = ['eventsource', 'fetch-sse', 'websocket', 'long-poll'] as const
+
+/** Name of a built-in transport. */
+export type TransportName = (typeof TRANSPORT_NAMES)[number]
+
+/** Lifecycle state of a {@link PushClient}. */
+export type PushState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed'
+
+/** What went wrong, as reported in {@link PushStatus.error}. */
+export type PushErrorCode =
+  | 'network'
+  | 'http'
+  | 'auth'
+  | 'protocol'
+  | 'too-large'
+  | 'heartbeat'
+  | 'closed-by-server'
+
+/** Event types the SDK reserves for itself. */
+export type ReservedEventType = 'pushwire:heartbeat' | 'pushwire:reset'
+
+/**
+ * Declares the server's event types and the decoded data each carries, so that
+ * `client.on('dish', m => m.data)` is typed.
+ *
+ * @example
+ * interface DishEvents { dish: { name: string; sales: number }; message: string }
+ * const client = createPushClient<DishEvents>({ url: '/stream', decode: 'json' })
+ */
+export type EventMap = Record<string, unknown>
+
+/** Event types a listener can subscribe to on a client with event map `E`. */
+export type EventType<E extends EventMap> = Extract<keyof E, string> | 'message' | 'pushwire:reset'
+
+/** Decoded data of event type `K` under event map `E`. */
+export type EventData<E extends EventMap, K extends string> = K extends keyof E ? E[K] : unknown
+
+/** One server event as delivered to listeners. */
+export interface PushMessage<T = unknown, K extends string = string> {
+  /** The event's `event:` field, or `'message'` when it had none. */
+  type: K
+  /** The event's `data`, decoded by the `decode` option. */
+  data: T
+  /** The event's `id:` field, when it had one. */
+  id?: string
+  /** The transport that carried the event. */
+  transport: string
+  /** `Date.now()` when the event was delivered. */
+  receivedAt: number
+}
+
+/** A message of any type declared in `E`, as seen by a `'*'` listener. */
+export type AnyPushMessage<E extends EventMap> = {
+  [K in EventType<E>]: PushMessage<EventData<E, K>, K>
+}[EventType<E>]
+
+/** A snapshot of the client's lifecycle, passed to `onStatus` listeners. */
+export interface PushStatus {
+  state: PushState
+  /** The transport in use (or last tried), or `null` before the first connect. */
+  transport: string | null
+  /** Consecutive failed attempts since the last stable connection. */
+  attempt: number
+  /** When `state` is `'reconnecting'`: how long the client waits before the next attempt. */
+  delayMs?: number
+  /** The fault that caused this status, if any. */
+  error?: PushError
+}
+
+/** Backoff settings for reconnection. */
+export interface RetryOptions {
+  /** Delay before the first retry, unless the server's `retry:` field set another. @default 1000 */
+  initialDelayMs?: number
+  /** Upper bound of any backoff delay. @default 30000 */
+  maxDelayMs?: number
+  /** Multiplier per consecutive failure. @default 2 */
+  factor?: number
+  /** Fraction of the delay that is randomised (0 = none, 1 = full). @default 0.5 */
+  jitter?: number
+  /** Consecutive failed attempts after which the client closes for good. @default Infinity */
+  maxAttempts?: number
+}
+
+/** A value given directly, or by a function (possibly async) evaluated before every connect. */
+export type Resolvable<T> = T | (() => T | Promise<T>)
+
+/** How event data is decoded before it reaches listeners. */
+export type Decode = 'text' | 'json' | ((data: string, type: string) => unknown)
+
+/** Constructors and functions the transports use; by default the globals. */
+export interface TransportEnv {
+  fetch?: typeof fetch
+  WebSocket?: typeof WebSocket
+  EventSource?: typeof EventSource
+  XMLHttpRequest?: typeof XMLHttpRequest
+}
+
+/** Options of {@link createPushClient}. */
+export interface PushClientOptions extends TransportEnv {
+  /** http(s) URL of the stream; relative URLs resolve against `location`. */
+  url: string
+  /**
+   * Transports in order of preference: built-in names or custom {@link Transport} objects.
+   * @default ['eventsource', 'fetch-sse', 'websocket', 'long-poll']
+   */
+  transports?: ReadonlyArray<TransportName | Transport>
+  /** URL of the WebSocket endpoint. @default `url` with http→ws, https→wss */
+  websocketUrl?: string
+  /**
+   * Request headers, re-evaluated before every connect. Only `fetch-sse` and `long-poll`
+   * can send headers, so when set the client uses only those.
+   */
+  headers?: Resolvable<Record<string, string>>
+  /** Query parameters added to the URL of every transport, re-evaluated before every connect. */
+  query?: Resolvable<Record<string, string>>
+  /** Send cookies cross-origin. @default false */
+  withCredentials?: boolean
+  /** Backoff settings, or `false` to never reconnect. @default { initialDelayMs: 1000, maxDelayMs: 30000, factor: 2, jitter: 0.5, maxAttempts: Infinity } */
+  retry?: RetryOptions | false
+  /** An open that has not succeeded in this long has failed. @default 10000 */
+  connectTimeoutMs?: number
+  /** No byte for this long (comments count) and the connection is reopened. @default 45000 */
+  heartbeatTimeoutMs?: number
+  /** Resume point for the first connect. */
+  lastEventId?: string
+  /** Query parameter that carries the resume point where a header cannot. @default 'lastEventId' */
+  lastEventIdParam?: string
+  /** Consecutive failed opens of one transport before the next one is tried. @default 2 */
+  fallbackAfter?: number
+  /** Close while the page is hidden and resume when it is visible again. @default false */
+  pauseWhenHidden?: boolean
+  /** An event or line longer than this is a `too-large` error and the connection is reopened. @default 1048576 */
+  maxMessageBytes?: number
+  /** Decoding of every event's data. @default 'text' */
+  decode?: Decode
+  /** Do not connect until `connect()` is called. @default false */
+  lazy?: boolean
+}
+
+/** Unsubscribes the listener it was returned for. */
+export type Unsubscribe = () => void
+
+/** The client returned by {@link createPushClient}. */
+export interface PushClient<E extends EventMap = EventMap> {
+  /** Listens to server events of one type; `'*'` listens to all of them. */
+  on<K extends EventType<E>>(type: K, listener: (message: PushMessage<EventData<E, K>, K>) => void): Unsubscribe
+  on(type: '*', listener: (message: AnyPushMessage<E>) => void): Unsubscribe
+  on(type: string, listener: (message: PushMessage) => void): Unsubscribe
+  /** Listens to lifecycle changes and errors. */
+  onStatus(listener: (status: PushStatus) => void): Unsubscribe
+  /** Current lifecycle state. */
+  readonly state: PushState
+  /** Name of the transport in use, or `null`. */
+  readonly transport: string | null
+  /** Id of the last event delivered (the resume point). */
+  readonly lastEventId: string | undefined
+  /** The latest status, as last passed to `onStatus` listeners. */
+  readonly status: PushStatus
+  /** Opens the connection (after `lazy: true`, or to reopen after `close()`). */
+  connect(): void
+  /** Closes for good: no timer, listener or socket is left behind. */
+  close(): void
+  /** Sends data upstream: a WebSocket frame, or an HTTP POST to `url`. */
+  send(data: string | object): Promise<void>
+  /** Yields every event until `close()`. */
+  [Symbol.asyncIterator](): AsyncIterator<AnyPushMessage<E>>
+}
+
+/** One parsed server event, as a transport reports it. */
+export interface TransportEvent {
+  /** `event:` field, or `'message'`. */
+  type: string
+  data: string
+  id?: string
+}
+
+/** What the client asks a transport to open. */
+export interface TransportRequest {
+  /** Stream URL with `query` applied, without the resume parameter. */
+  url: string
+  /** WebSocket URL with `query` applied, without the resume parameter. */
+  websocketUrl: string
+  /** Resume point at the moment of the call; changes as events are delivered. */
+  lastEventId(): string | undefined
+  /** Name of the query parameter that carries the resume point. */
+  lastEventIdParam: string
+  /** Headers evaluated for this connect (empty object when none). */
+  headers: Record<string, string>
+  withCredentials: boolean
+  maxMessageBytes: number
+  /** Event types somebody listens to (native EventSource dispatches only those). */
+  eventTypes: readonly string[]
+  env: TransportEnv
+}
+
+/** How a transport reports what happens on its connection. Calls after `close()` are ignored. */
+export interface TransportSink {
+  /** The open succeeded (first byte, or the transport's own success signal). */
+  open(): void
+  /** Bytes arrived (comments included); feeds the heartbeat watchdog. */
+  activity(): void
+  /** A complete event arrived. */
+  event(event: TransportEvent): void
+  /** The server's `retry:` field. */
+  retry(ms: number): void
+  /** The connection failed or ended; it is dead and will not report again. */
+  fail(error: PushError): void
+}
+
+/** A connection opened by a transport. */
+export interface TransportConnection {
+  /** Closes the connection; no callback is made afterwards. */
+  close(): void
+  /** Sends a frame upstream, when the transport has its own channel (WebSocket). */
+  send?(data: string): void
+  /** Whether `send` can be used right now. */
+  canSend?(): boolean
+  /** A listener was added for a new event type (native EventSource must register it). */
+  listen?(type: string): void
+}
+
+/** Context given to {@link Transport.isSupported}. */
+export interface TransportSupportContext {
+  env: TransportEnv
+  /** Whether the `headers` option is set (transports that cannot send headers must decline). */
+  hasHeaders: boolean
+}
+
+/**
+ * One way of carrying the stream. The client owns retry, resume, dedupe, decoding and
+ * heartbeats; a transport only opens, reports what arrives, and closes.
+ */
+export interface Transport {
+  readonly name: string
+  isSupported(context: TransportSupportContext): boolean
+  open(request: TransportRequest, sink: TransportSink): TransportConnection
+}
