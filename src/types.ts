@@ -235,6 +235,12 @@ export interface TransportSupportContext {
  */
 export interface Transport {
   readonly name: string
+  /**
+   * `false` when comment lines never reach the transport (native EventSource): the
+   * heartbeat watchdog then waits for the first `pushwire:heartbeat` event before it arms.
+   * @default true
+   */
+  readonly seesComments?: boolean
   isSupported(context: TransportSupportContext): boolean
   open(request: TransportRequest, sink: TransportSink): TransportConnection
 }

@@ -1,0 +1,68 @@
+import { globalScope } from './env'
+
+type Listener<T> = (value: T) => void
+
+/** Listener lists keyed by name, safe to change while they are being called. */
+export interface ListenerRegistry<T> {
+  add(key: string, listener: Listener<T>): () => void
+  emit(key: string, value: T): void
+  has(key: string): boolean
+  keys(): string[]
+}
+
+/**
+ * Hands a listener's exception to the platform (`reportError`, as EventTarget does), so it is
+ * seen in the console and by error trackers but never breaks the SDK or the other listeners.
+ */
+export function reportListenerError(error: unknown): void {
+  const scope = globalScope() as { reportError?: (error: unknown) => void } | undefined
+  if (scope && typeof scope.reportError === 'function') scope.reportError(error)
+  else
+    setTimeout(() => {
+      throw error
+    }, 0)
+}
+
+/** Calls `listener` with `value`, reporting instead of throwing. */
+export function callSafely<T>(listener: Listener<T>, value: T): void {
+  try {
+    listener(value)
+  } catch (error) {
+    reportListenerError(error)
+  }
+}
+
+/**
+ * Copy-on-write lists: adding or removing makes a new array, so an emit in progress keeps
+ * iterating the list it started with and no per-event copy is needed.
+ */
+export function createListenerRegistry<T>(): ListenerRegistry<T> {
+  const lists = new Map<string, Listener<T>[]>()
+
+  return {
+    add(key, listener) {
+      lists.set(key, (lists.get(key) || []).concat(listener))
+      let active = true
+      return () => {
+        if (!active) return
+        active = false
+        const current = lists.get(key) || []
+        const at = current.indexOf(listener)
+        const remaining = current.slice(0, at).concat(current.slice(at + 1))
+        if (remaining.length) lists.set(key, remaining)
+        else lists.delete(key)
+      }
+    },
+    emit(key, value) {
+      const list = lists.get(key)
+      if (!list) return
+      for (let i = 0; i < list.length; i++) callSafely(list[i], value)
+    },
+    has: (key) => lists.has(key),
+    keys() {
+      const keys: string[] = []
+      lists.forEach((_, key) => keys.push(key))
+      return keys
+    },
+  }
+}

@@ -1,0 +1,5 @@
+export { createPushClient } from './client'
+export { PushError, isPushError } from './errors'
+export type { PushErrorDetails } from './errors'
+export { TRANSPORT_NAMES } from './types'
+export type * from './types'
