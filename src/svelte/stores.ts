@@ -1,0 +1,72 @@
+import { readable, type Readable } from 'svelte/store'
+import { createPushClient, type EventMap, type EventType, type PushClient, type PushClientOptions, type PushStatus } from '../index'
+import { IDLE_STATUS, type MessageOf } from '../react/wrapper-kit'
+
+/** A client, or a {@link pushClient} store of one. */
+export type PushClientSource<E extends EventMap> = PushClient<E> | Readable<PushClient<E>>
+
+/**
+ * A store holding one client that connects when the first subscriber arrives and closes after
+ * the last one leaves. Connecting waits a microtask, so a subscription that ends at once
+ * (server rendering, `get(store)`) opens nothing and leaves the status `idle`.
+ *
+ * @example
+ * const client = pushClient<DishEvents>({ url: '/stream', decode: 'json' })
+ * const status = pushStatus(client)
+ * const dish = pushMessage(client, 'dish')
+ */
+export function pushClient<E extends EventMap = EventMap>(options: PushClientOptions): Readable<PushClient<E>> {
+  // Made here, lazily, so bad options throw where the store is created.
+  const client = createPushClient<E>({ ...options, lazy: true })
+  return readable(client, () => {
+    let subscribed = true
+    Promise.resolve().then(() => {
+      if (subscribed) client.connect()
+    })
+    return () => {
+      subscribed = false
+      client.close()
+    }
+  })
+}
+
+function isStore<E extends EventMap>(source: PushClientSource<E>): source is Readable<PushClient<E>> {
+  return typeof (source as Readable<PushClient<E>>).subscribe === 'function'
+}
+
+/** Runs `attach` on the client of `source` while subscribed; returns the undo. */
+function withClient<E extends EventMap>(source: PushClientSource<E>, attach: (client: PushClient<E>) => () => void): () => void {
+  if (!isStore(source)) return attach(source)
+  let detach: (() => void) | undefined
+  const unsubscribe = source.subscribe((client) => {
+    if (detach) detach()
+    detach = attach(client)
+  })
+  return () => {
+    if (detach) detach()
+    unsubscribe()
+  }
+}
+
+/**
+ * The client's status, `{ state, transport, attempt, error }`; `idle` until it connects.
+ * Subscribing to it subscribes to a {@link pushClient} store, which connects it.
+ */
+export function pushStatus<E extends EventMap>(source: PushClientSource<E>): Readable<PushStatus> {
+  return readable(IDLE_STATUS, (set) =>
+    withClient(source, (client) => {
+      set(client.status)
+      return client.onStatus(set)
+    }),
+  )
+}
+
+/** The latest message of `type` (`'*'` for any), or `undefined` until one arrives. */
+export function pushMessage<E extends EventMap, K extends EventType<E> | '*'>(
+  source: PushClientSource<E>,
+  type: K,
+): Readable<MessageOf<E, K> | undefined> {
+  return readable<MessageOf<E, K> | undefined>(undefined, (set) =>
+    withClient(source, (client) => client.on(type as string, (message) => set(message as MessageOf<E, K>))),
+  )
+}
