@@ -1,0 +1,64 @@
+import { PushError } from '../errors'
+import type { Transport } from '../types'
+import { createSession, resumeUrl } from './session'
+
+const CLOSED = 2
+/** Types listened to on every connection, whatever the app subscribed to. */
+const ALWAYS = ['message', 'pushwire:heartbeat', 'pushwire:reset']
+
+/**
+ * The browser's own EventSource. The client owns reconnection, so the first `error` closes
+ * it (no browser auto-reconnect) and the resume point travels in the query string.
+ */
+export const eventSourceTransport: Transport = {
+  name: 'eventsource',
+  seesComments: false,
+  isSupported: ({ env, hasHeaders }) => !!env.EventSource && !hasHeaders,
+  open(request, sink) {
+    const EventSourceImpl = request.env.EventSource as typeof EventSource
+    const url = resumeUrl(request.url, request, 'eventsource')
+    const source = new EventSourceImpl(url, { withCredentials: request.withCredentials })
+    const types: string[] = []
+    // MessageEvent.lastEventId keeps the last id the stream set, so an unchanged one is not this event's.
+    let previousId = ''
+
+    const session = createSession(sink, request.maxMessageBytes, () => {
+      source.removeEventListener('open', onOpen)
+      source.removeEventListener('error', onError)
+      types.forEach((type) => source.removeEventListener(type, onEvent))
+      source.close()
+    })
+
+    function onOpen(): void {
+      session.open()
+      session.activity()
+    }
+
+    function onEvent(event: Event): void {
+      const message = event as MessageEvent<string>
+      const lastEventId = message.lastEventId || ''
+      const id = lastEventId !== previousId ? lastEventId : undefined
+      previousId = lastEventId
+      session.activity()
+      session.event({ type: message.type, data: message.data, id })
+    }
+
+    function onError(event: Event): void {
+      // A server event named `error` arrives here too; it is data, not a fault.
+      if (typeof (event as MessageEvent).data === 'string') return
+      const what = source.readyState === CLOSED ? 'was refused (HTTP error or wrong Content-Type)' : 'lost its connection'
+      session.fail(new PushError('network', `EventSource ${url} ${what}`, { cause: event }))
+    }
+
+    function listen(type: string): void {
+      if (!session.isLive() || types.indexOf(type) !== -1) return
+      types.push(type)
+      source.addEventListener(type, onEvent)
+    }
+
+    source.addEventListener('open', onOpen)
+    source.addEventListener('error', onError)
+    ALWAYS.concat(request.eventTypes).forEach(listen)
+    return { close: session.close, listen }
+  },
+}
