@@ -1,0 +1,84 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { PushServerCors } from './types'
+
+/** Request headers the client may send: resume point, auth, body type, cache control. */
+const BASE_ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'Last-Event-ID', 'Cache-Control']
+const HEADER_TOKEN = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/
+const PREFLIGHT_MAX_AGE_S = '600'
+
+/** Cross-origin handling for one server. */
+export interface Cors {
+  /** Whether a request from `origin` may read responses (no Origin header: same-origin or not a browser). */
+  allows(origin: string | undefined): boolean
+  /** Adds the CORS response headers when the request's origin is allowed. */
+  apply(req: IncomingMessage, res: ServerResponse): void
+  /** Answers an OPTIONS request: a preflight when CORS is configured, else a plain `Allow`. */
+  preflight(req: IncomingMessage, res: ServerResponse, methods: string): void
+}
+
+function appendVary(res: ServerResponse, field: string): void {
+  const current = res.getHeader('Vary')
+  res.setHeader('Vary', current ? String(current) + ', ' + field : field)
+}
+
+function allowedHeaders(requested: string | undefined): string {
+  const list = BASE_ALLOWED_HEADERS.slice()
+  const known = list.map((name) => name.toLowerCase())
+  if (requested) {
+    requested.split(',').forEach((raw) => {
+      const name = raw.trim()
+      if (HEADER_TOKEN.test(name) && known.indexOf(name.toLowerCase()) === -1) {
+        known.push(name.toLowerCase())
+        list.push(name)
+      }
+    })
+  }
+  return list.join(', ')
+}
+
+/** Creates the CORS handling for `cors` (none when undefined). */
+export function createCors(cors: PushServerCors | undefined): Cors {
+  function allows(origin: string | undefined): boolean {
+    if (!cors || origin === undefined) return true
+    const rule = cors.origin
+    if (typeof rule === 'function') return rule(origin) === true
+    if (typeof rule === 'string') return rule === '*' || rule === origin
+    return rule.indexOf('*') !== -1 || rule.indexOf(origin) !== -1
+  }
+
+  function apply(req: IncomingMessage, res: ServerResponse): void {
+    if (!cors) return
+    appendVary(res, 'Origin')
+    const origin = req.headers.origin
+    if (origin === undefined || !allows(origin)) return
+    // Echo the origin rather than '*': required with credentials, and harmless without.
+    res.setHeader('Access-Control-Allow-Origin', origin)
+    if (cors.credentials) res.setHeader('Access-Control-Allow-Credentials', 'true')
+  }
+
+  function preflight(req: IncomingMessage, res: ServerResponse, methods: string): void {
+    const origin = req.headers.origin
+    if (!cors || origin === undefined) {
+      res.writeHead(204, { Allow: methods })
+      res.end()
+      return
+    }
+    apply(req, res)
+    appendVary(res, 'Access-Control-Request-Headers')
+    if (!allows(origin)) {
+      res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' })
+      res.end(`Origin ${origin} is not allowed by this server's cors.origin\n`)
+      return
+    }
+    const requested = req.headers['access-control-request-headers']
+    res.writeHead(204, {
+      Allow: methods,
+      'Access-Control-Allow-Methods': methods,
+      'Access-Control-Allow-Headers': allowedHeaders(Array.isArray(requested) ? requested.join(',') : requested),
+      'Access-Control-Max-Age': PREFLIGHT_MAX_AGE_S,
+    })
+    res.end()
+  }
+
+  return { allows, apply, preflight }
+}

@@ -1,0 +1,92 @@
+import type { PushServerCors, PushServerOptions } from './types'
+
+/** {@link PushServerOptions} with every default applied. */
+export interface ResolvedServerOptions {
+  bufferSize: number
+  heartbeatMs: number
+  pollTimeoutMs: number
+  maxClientBufferBytes: number
+  maxBodyBytes: number
+  retryMs: number | undefined
+  cors: PushServerCors | undefined
+  authorize: PushServerOptions['authorize']
+  onMessage: PushServerOptions['onMessage']
+  path: string | undefined
+}
+
+const DEFAULTS = {
+  bufferSize: 1000,
+  heartbeatMs: 15000,
+  pollTimeoutMs: 25000,
+  maxClientBufferBytes: 1024 * 1024,
+  maxBodyBytes: 64 * 1024,
+}
+
+// setTimeout/setInterval fire at once for delays above 2^31 - 1 ms.
+const MAX_TIMER_MS = 2147483647
+
+function positiveInteger(name: string, value: unknown, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
+    throw new TypeError(`pushwire/server: option \`${name}\` must be an integer from 1 to ${max}, got ${String(value)}`)
+  }
+  return value
+}
+
+function optionalFunction<T>(name: string, value: T): T {
+  if (value !== undefined && typeof value !== 'function') {
+    throw new TypeError(`pushwire/server: option \`${name}\` must be a function, got ${typeof value}`)
+  }
+  return value
+}
+
+function resolveCors(cors: PushServerCors | undefined): PushServerCors | undefined {
+  if (cors === undefined) return undefined
+  if (cors === null || typeof cors !== 'object') {
+    throw new TypeError('pushwire/server: option `cors` must be an object `{ origin, credentials? }`')
+  }
+  const { origin, credentials } = cors
+  const validOrigin =
+    typeof origin === 'string' ||
+    typeof origin === 'function' ||
+    (Array.isArray(origin) && origin.every((entry) => typeof entry === 'string'))
+  if (!validOrigin) {
+    throw new TypeError('pushwire/server: option `cors.origin` must be a string, an array of strings or a function')
+  }
+  if (credentials !== undefined && typeof credentials !== 'boolean') {
+    throw new TypeError('pushwire/server: option `cors.credentials` must be true or false')
+  }
+  const wildcard = origin === '*' || (Array.isArray(origin) && origin.indexOf('*') !== -1)
+  if (wildcard && credentials) {
+    // Browsers reject `Access-Control-Allow-Origin: *` on credentialed requests, and echoing
+    // every origin instead would hand any site the user's cookies.
+    throw new TypeError("pushwire/server: option `cors.origin` cannot be '*' when `cors.credentials` is true; list the allowed origins")
+  }
+  return { origin, credentials: !!credentials }
+}
+
+/** Validates `options` (TypeError naming the option and what it accepts) and applies defaults. */
+export function resolveServerOptions(options: PushServerOptions = {}): ResolvedServerOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError('pushwire/server: options must be an object')
+  }
+  const { retryMs, path } = options
+  if (retryMs !== undefined && (typeof retryMs !== 'number' || !Number.isInteger(retryMs) || retryMs < 0)) {
+    throw new TypeError(`pushwire/server: option \`retryMs\` must be an integer >= 0, got ${String(retryMs)}`)
+  }
+  if (path !== undefined && (typeof path !== 'string' || path.charAt(0) !== '/')) {
+    throw new TypeError(`pushwire/server: option \`path\` must be a pathname starting with '/', got ${String(path)}`)
+  }
+  return {
+    bufferSize: positiveInteger('bufferSize', options.bufferSize, DEFAULTS.bufferSize),
+    heartbeatMs: positiveInteger('heartbeatMs', options.heartbeatMs, DEFAULTS.heartbeatMs, MAX_TIMER_MS),
+    pollTimeoutMs: positiveInteger('pollTimeoutMs', options.pollTimeoutMs, DEFAULTS.pollTimeoutMs, MAX_TIMER_MS),
+    maxClientBufferBytes: positiveInteger('maxClientBufferBytes', options.maxClientBufferBytes, DEFAULTS.maxClientBufferBytes),
+    maxBodyBytes: positiveInteger('maxBodyBytes', options.maxBodyBytes, DEFAULTS.maxBodyBytes),
+    retryMs,
+    cors: resolveCors(options.cors),
+    authorize: optionalFunction('authorize', options.authorize),
+    onMessage: optionalFunction('onMessage', options.onMessage),
+    path,
+  }
+}

@@ -1,0 +1,53 @@
+import type { ServerContext } from './context'
+import { createCors } from './cors'
+import { createHandler } from './handler'
+import { createHub } from './hub'
+import { resolveServerOptions } from './options'
+import type { PushServer, PushServerOptions } from './types'
+import { createWebSocketEndpoint } from './websocket'
+
+// How long close() lets clients finish before it drops the connections still open.
+const CLOSE_GRACE_MS = 1000
+
+/**
+ * Creates the reference push server: one in-memory history served over SSE, long-poll and
+ * WebSocket, so a client resumes with its Last-Event-ID on any transport.
+ *
+ * @example
+ * import { createServer } from 'node:http'
+ * import { createPushServer } from 'pushwire/server'
+ *
+ * const push = createPushServer({ cors: { origin: 'https://app.example' } })
+ * const http = createServer((req, res) => (req.url?.startsWith('/stream') ? push.handler(req, res) : res.end()))
+ * push.attach(http) // WebSocket upgrades, needs `ws`
+ * http.listen(8080)
+ * setInterval(() => push.publish({ event: 'tick', data: { at: Date.now() } }), 1000)
+ */
+export function createPushServer(options?: PushServerOptions): PushServer {
+  const resolved = resolveServerOptions(options)
+  let closing: Promise<void> | undefined
+  const context: ServerContext = {
+    hub: createHub(resolved),
+    options: resolved,
+    cors: createCors(resolved.cors),
+    isClosed: () => closing !== undefined,
+  }
+  const websocket = createWebSocketEndpoint(context)
+
+  return {
+    publish: context.hub.publish,
+    handler: createHandler(context),
+    attach: websocket.attach,
+    get clientCount() {
+      return context.hub.size
+    },
+    disconnectAll: context.hub.disconnectAll,
+    close() {
+      if (!closing) {
+        websocket.detach()
+        closing = context.hub.close(CLOSE_GRACE_MS)
+      }
+      return closing
+    },
+  }
+}

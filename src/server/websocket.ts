@@ -1,0 +1,101 @@
+import type { IncomingMessage, Server } from 'node:http'
+import type { Duplex } from 'node:stream'
+import type { WebSocket, WebSocketServer } from 'ws'
+import type { ServerContext } from './context'
+import { loadWs } from './load-ws'
+import { isProblem, readLastEventId, requestUrl } from './request'
+import { encodeRetry, HEARTBEAT_COMMENT, OPEN_COMMENT } from './sse-encoding'
+import { rejectUpgrade } from './upgrade-reply'
+
+const COMMENT_BEAT = Buffer.from(HEARTBEAT_COMMENT)
+
+/** WebSocket support of one push server. */
+export interface WebSocketEndpoint {
+  attach(server: Server): void
+  /** Stops listening for upgrades on every attached server. */
+  detach(): void
+}
+
+function noop(): void {}
+
+/** Creates the WebSocket endpoint; `ws` is loaded on the first `attach()`. */
+export function createWebSocketEndpoint(context: ServerContext): WebSocketEndpoint {
+  const { hub, options, cors } = context
+  const attached: Array<{ server: Server; listener: (req: IncomingMessage, socket: Duplex, head: Buffer) => void }> = []
+  let wss: WebSocketServer | undefined
+
+  function openSession(ws: WebSocket, req: IncomingMessage, lastEventId: string | undefined): void {
+    ws.send(OPEN_COMMENT + (options.retryMs !== undefined ? encodeRetry(options.retryMs) : ''))
+    // Replay and registration happen in one synchronous step, so no event falls between them.
+    const missed = hub.replay(lastEventId).text
+    if (missed) ws.send(missed)
+    const remove = hub.add({
+      write: (payload) => ws.send(payload, { binary: false }),
+      backlog: () => ws.bufferedAmount,
+      heartbeat: COMMENT_BEAT,
+      end: () => ws.close(1001, 'Server closing'),
+      destroy: () => ws.terminate(),
+    })
+    ws.on('close', remove)
+    // A socket error is followed by 'close'; without a listener it would crash the process.
+    ws.on('error', noop)
+    ws.on('message', (data, isBinary) => {
+      const { onMessage } = options
+      if (!onMessage) return
+      if (isBinary) {
+        ws.close(1003, 'Only text frames are accepted')
+        return
+      }
+      Promise.resolve(String(data))
+        .then((text) => onMessage(text, { transport: 'websocket', req }))
+        .catch((error: unknown) => {
+          console.error('pushwire/server: onMessage failed:', error)
+          ws.close(1011, 'onMessage failed')
+        })
+    })
+  }
+
+  async function upgrade(server: Server, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const url = requestUrl(req)
+    if (options.path !== undefined && url.pathname !== options.path) {
+      // Another upgrade listener may own this path (a dev server's HMR socket, say).
+      if (server.listenerCount('upgrade') === 1) rejectUpgrade(socket, 404, `No WebSocket endpoint at ${url.pathname}`)
+      return
+    }
+    socket.on('error', noop)
+    if (context.isClosed()) return rejectUpgrade(socket, 503, 'Push server is closed')
+    // Browsers apply no CORS to WebSockets: without this check any site could open one with the user's cookies.
+    if (!cors.allows(req.headers.origin)) return rejectUpgrade(socket, 403, 'Origin not allowed by cors.origin')
+    const lastEventId = readLastEventId(req, url)
+    if (isProblem(lastEventId)) return rejectUpgrade(socket, lastEventId.status, lastEventId.message)
+    if (options.authorize && !(await options.authorize(req))) return rejectUpgrade(socket, 401, 'Unauthorized')
+    if (socket.destroyed || !wss) return
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      socket.removeListener('error', noop)
+      openSession(ws, req, lastEventId)
+    })
+  }
+
+  function attach(server: Server): void {
+    if (attached.some((entry) => entry.server === server)) return
+    if (!wss) {
+      const { WebSocketServer } = loadWs()
+      wss = new WebSocketServer({ noServer: true, maxPayload: options.maxBodyBytes, perMessageDeflate: false, clientTracking: false })
+    }
+    const listener = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+      upgrade(server, req, socket, head).catch((error: unknown) => {
+        console.error('pushwire/server: WebSocket upgrade failed:', error)
+        rejectUpgrade(socket, 500, 'Internal server error')
+      })
+    }
+    server.on('upgrade', listener)
+    attached.push({ server, listener })
+  }
+
+  function detach(): void {
+    attached.forEach((entry) => entry.server.removeListener('upgrade', entry.listener))
+    attached.length = 0
+  }
+
+  return { attach, detach }
+}
