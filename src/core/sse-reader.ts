@@ -31,19 +31,25 @@ export function createSseReader(callbacks: SseReaderCallbacks, maxMessageBytes: 
   const parser = createParser({
     maxBufferSize: maxMessageBytes,
     onEvent(parsed) {
+      if (overflowed) return
+      // The parser bounds what it buffers across chunks; an event that arrived whole inside
+      // one chunk is measured here.
+      if (parsed.data.length > maxMessageBytes) return overflow()
       callbacks.event({ type: parsed.event || 'message', data: parsed.data, id: parsed.id })
     },
     onRetry(ms) {
-      callbacks.retry(ms)
+      if (!overflowed) callbacks.retry(ms)
     },
     onError(error) {
       // Invalid `retry` values and unknown fields are ignored, as the spec says.
-      if (error.type === 'max-buffer-size-exceeded') {
-        overflowed = true
-        callbacks.tooLarge()
-      }
+      if (error.type === 'max-buffer-size-exceeded' && !overflowed) overflow()
     },
   })
+
+  function overflow(): void {
+    overflowed = true
+    callbacks.tooLarge()
+  }
 
   function feed(text: string): void {
     if (overflowed) return
