@@ -20,12 +20,15 @@ export function pushClient<E extends EventMap = EventMap>(options: PushClientOpt
   const client = createPushClient<E>({ ...options, lazy: true })
   return readable(client, () => {
     let subscribed = true
+    let connected = false
     Promise.resolve().then(() => {
-      if (subscribed) client.connect()
+      if (!subscribed) return
+      connected = true
+      client.connect()
     })
     return () => {
       subscribed = false
-      client.close()
+      if (connected) client.close()
     }
   })
 }
