@@ -1,0 +1,99 @@
+import type { PushError } from '../../src/errors'
+import type { TransportEvent, TransportSink } from '../../src/types'
+import { deferred, within } from './wait'
+
+/** One call a transport made on its sink, in order. */
+export type SinkCall =
+  | { kind: 'open' }
+  | { kind: 'activity' }
+  | { kind: 'event'; event: TransportEvent }
+  | { kind: 'retry'; ms: number }
+  | { kind: 'fail'; error: PushError }
+
+/**
+ * A {@link TransportSink} that records every call and checks the sink contract: after
+ * `fail` or after {@link RecordingSink.seal} (call it when you close the connection) any
+ * further call is a contract breach, recorded in `late` instead of `calls`.
+ */
+export interface RecordingSink {
+  sink: TransportSink
+  /** Every call before the sink was sealed, in order. */
+  calls: SinkCall[]
+  /** Calls made after `fail` or `seal()`; a correct transport leaves this empty. */
+  late: SinkCall[]
+  readonly events: TransportEvent[]
+  readonly errors: PushError[]
+  readonly opens: number
+  readonly activity: number
+  /** Calls kinds in order without `activity`, e.g. `['open', 'event', 'fail']`. */
+  kinds(): string[]
+  /** From now on every call is late (the test is about to close the connection). */
+  seal(): void
+  /** Resolves when `predicate(this)` holds, re-checked on every call; rejects after `timeoutMs`. */
+  until(predicate: (recorded: RecordingSink) => boolean, what?: string, timeoutMs?: number): Promise<void>
+}
+
+export function createRecordingSink(): RecordingSink {
+  const calls: SinkCall[] = []
+  const late: SinkCall[] = []
+  const waiters: Array<() => void> = []
+  let sealed = false
+
+  function record(call: SinkCall): void {
+    if (sealed) {
+      late.push(call)
+      return
+    }
+    calls.push(call)
+    if (call.kind === 'fail') sealed = true
+    waiters.slice().forEach((check) => check())
+  }
+
+  const only = <K extends SinkCall['kind']>(kind: K) =>
+    calls.filter((call): call is Extract<SinkCall, { kind: K }> => call.kind === kind)
+
+  const recorded: RecordingSink = {
+    sink: {
+      open: () => record({ kind: 'open' }),
+      activity: () => record({ kind: 'activity' }),
+      // Copied: the transport may reuse the object for the next event.
+      event: (event) => record({ kind: 'event', event: { ...event } }),
+      retry: (ms) => record({ kind: 'retry', ms }),
+      fail: (error) => record({ kind: 'fail', error }),
+    },
+    calls,
+    late,
+    get events() {
+      return only('event').map((call) => call.event)
+    },
+    get errors() {
+      return only('fail').map((call) => call.error)
+    },
+    get opens() {
+      return only('open').length
+    },
+    get activity() {
+      return only('activity').length
+    },
+    kinds: () => calls.filter((call) => call.kind !== 'activity').map((call) => call.kind),
+    seal() {
+      sealed = true
+    },
+    until(predicate, what = 'sink condition', timeoutMs) {
+      if (predicate(recorded)) return Promise.resolve()
+      const done = deferred()
+      const check = (): void => {
+        if (!predicate(recorded)) return
+        waiters.splice(waiters.indexOf(check), 1)
+        done.resolve()
+      }
+      waiters.push(check)
+      const describe = () => `${what} (calls so far: ${JSON.stringify(recorded.kinds())})`
+      return within(done.promise, what, timeoutMs).catch(() => {
+        waiters.splice(waiters.indexOf(check), 1)
+        throw new Error(`timed out waiting for ${describe()}`)
+      })
+    },
+  }
+  return recorded
+}
