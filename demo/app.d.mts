@@ -1,0 +1,26 @@
+/** Options of {@link startDemo}. */
+export interface DemoOptions {
+  /** Port to listen on; 0 picks a free one. @default 8088 */
+  port?: number
+  /** Interface to bind. @default '127.0.0.1' */
+  host?: string
+  /** How often a batch of simulated orders is published, in ms. @default 1000 */
+  tickMs?: number
+  /** Source of randomness for the order simulator. @default Math.random */
+  random?: () => number
+}
+
+/** A running demo. */
+export interface RunningDemo {
+  /** Base URL of the dashboard, ending in '/'. */
+  url: string
+  port: number
+  /** Stops publishing, ends every push connection, then closes the HTTP server; idempotent. */
+  close(): Promise<void>
+}
+
+export declare const DISH_STREAM_PATH: '/stream'
+export declare const CHAT_STREAM_PATH: '/chat/stream'
+
+/** Starts the dish dashboard demo (pages, dish stream, chat, `POST /api/drop`). */
+export declare function startDemo(options?: DemoOptions): Promise<RunningDemo>

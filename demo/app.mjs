@@ -1,0 +1,102 @@
+import { createServer } from 'node:http'
+import { createPushServer } from '../dist/server.mjs'
+import { createChatServer } from './chat-server.mjs'
+import { createOrderSimulator } from './orders.mjs'
+import { serveStatic } from './static.mjs'
+
+/** Where the pages connect; the WebSocket transport upgrades on the same paths. */
+export const DISH_STREAM_PATH = '/stream'
+export const CHAT_STREAM_PATH = '/chat/stream'
+
+/** Ten minutes of dish events at the default tick: enough for a dropped client to resume. */
+const DISH_BUFFER_SIZE = 600
+
+function sendJson(res, status, body) {
+  const text = JSON.stringify(body)
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' })
+  res.end(text)
+}
+
+/**
+ * Starts the dish dashboard demo: static pages, the dish stream fed by simulated orders,
+ * the chat room, and `POST /api/drop`, which kills every stream connection server-side.
+ *
+ * @param {{ port?: number, host?: string, tickMs?: number, random?: () => number }} [options]
+ *   `port` 0 picks a free port; `tickMs` is how often a batch of orders is published.
+ * @returns {Promise<{ url: string, port: number, close(): Promise<void> }>}
+ */
+export async function startDemo({ port = 8088, host = '127.0.0.1', tickMs = 1000, random } = {}) {
+  const dishes = createPushServer({ path: DISH_STREAM_PATH, bufferSize: DISH_BUFFER_SIZE, heartbeatMs: 10000, retryMs: 1000 })
+  const chat = createChatServer({ path: CHAT_STREAM_PATH })
+  const simulator = createOrderSimulator({ random })
+  let seq = 0
+
+  // The demo numbers its events itself so the page can prove, from ids alone, that none was lost.
+  function publishBatch() {
+    seq += 1
+    dishes.publish({ event: 'dish', id: String(seq), data: simulator.tick(Date.now()) })
+  }
+
+  async function route(req, res) {
+    const pathname = new URL(req.url || '/', 'http://localhost').pathname
+    if (pathname === DISH_STREAM_PATH) return dishes.handler(req, res)
+    if (pathname === CHAT_STREAM_PATH) return chat.handler(req, res)
+    if (pathname === '/api/head' && req.method === 'GET') {
+      return sendJson(res, 200, { lastEventId: String(seq), tickMs })
+    }
+    if (pathname === '/api/drop' && req.method === 'POST') {
+      req.resume()
+      return sendJson(res, 200, { dropped: dishes.disconnectAll() })
+    }
+    if (await serveStatic(req, res, pathname)) return
+    if (pathname === '/favicon.ico') {
+      res.writeHead(204)
+      return res.end()
+    }
+    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' })
+    res.end('Not found\n')
+  }
+
+  const httpServer = createServer((req, res) => {
+    route(req, res).catch((error) => {
+      console.error(error)
+      if (!res.headersSent) res.writeHead(500)
+      res.end()
+    })
+  })
+  dishes.attach(httpServer)
+  chat.attach(httpServer)
+
+  await new Promise((resolve, reject) => {
+    httpServer.once('error', reject)
+    httpServer.listen(port, host, () => {
+      httpServer.off('error', reject)
+      resolve()
+    })
+  })
+  publishBatch()
+  const ticker = setInterval(publishBatch, tickMs)
+
+  const address = httpServer.address()
+  const actualPort = typeof address === 'object' && address ? address.port : port
+  let closing
+
+  return {
+    url: `http://${host.indexOf(':') === -1 ? host : `[${host}]`}:${actualPort}/`,
+    port: actualPort,
+    /** Stops the orders, ends every push connection cleanly, then stops the HTTP server. */
+    close() {
+      if (closing) return closing
+      clearInterval(ticker)
+      closing = Promise.all([dishes.close(), chat.close()]).then(
+        () =>
+          new Promise((resolve) => {
+            httpServer.close(() => resolve())
+            // Keep-alive sockets would hold close() open until they time out.
+            httpServer.closeAllConnections()
+          }),
+      )
+      return closing
+    },
+  }
+}

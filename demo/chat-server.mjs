@@ -1,0 +1,37 @@
+import { createPushServer } from '../dist/server.mjs'
+
+const MAX_NAME_LENGTH = 24
+const MAX_TEXT_LENGTH = 500
+
+function clip(value, max) {
+  return typeof value === 'string' ? value.trim().slice(0, max) : ''
+}
+
+/**
+ * The seed's WebSocket chat on pushwire: whatever a client sends (`{ name, text }` as JSON)
+ * is published to everyone as a `chat` event. Text is passed through unescaped on purpose:
+ * the page renders it with textContent, so markup stays inert.
+ *
+ * @param {{ path: string }} options
+ */
+export function createChatServer({ path }) {
+  const server = createPushServer({
+    path,
+    bufferSize: 200,
+    heartbeatMs: 10000,
+    maxBodyBytes: 4096,
+    onMessage(raw) {
+      let message
+      try {
+        message = JSON.parse(raw)
+      } catch {
+        message = { text: raw }
+      }
+      const text = clip(message && message.text, MAX_TEXT_LENGTH)
+      if (!text) return
+      const name = clip(message.name, MAX_NAME_LENGTH) || 'guest'
+      server.publish({ event: 'chat', data: { name, text, at: Date.now() } })
+    },
+  })
+  return server
+}

@@ -1,0 +1,263 @@
+// The live dish dashboard: one pushwire client feeding two charts, KPIs, an order feed and a
+// status panel that proves, from event ids alone, that no event was lost across reconnects.
+;(function () {
+  'use strict'
+
+  const STREAM_URL = '/stream'
+  const TRANSPORTS = ['auto', 'eventsource', 'fetch-sse', 'websocket', 'long-poll']
+  const HISTORY_POINTS = 60 // events kept on the line chart (and replayed on page load)
+  const FEED_ITEMS = 12
+  const RATE_WINDOW_MS = 5000
+  const COLORS = ['#e4572e', '#f3a712', '#29a36a', '#2e86ab', '#a23b72', '#d1495b', '#6c5b7b', '#00a6a6']
+
+  const ui = window.DemoUI
+  const $ = (id) => document.getElementById(id)
+  const view = {
+    notice: $('notice'),
+    drop: $('drop'),
+    orders: $('kpi-orders'),
+    revenue: $('kpi-revenue'),
+    top: $('kpi-top'),
+    events: $('kpi-events'),
+    transport: $('status-transport'),
+    state: $('status-state'),
+    reconnects: $('status-reconnects'),
+    lastId: $('status-last-id'),
+    rate: $('status-rate'),
+    gaps: $('status-gaps'),
+    duplicates: $('status-duplicates'),
+    error: $('status-error'),
+    feed: $('feed'),
+  }
+
+  Chart.defaults.font.family = getComputedStyle(document.body).fontFamily
+  Chart.defaults.color = '#5b6472'
+
+  const salesChart = new Chart($('sales-chart'), {
+    type: 'bar',
+    data: { labels: [], datasets: [{ label: 'Sales 销量', data: [], backgroundColor: COLORS, borderRadius: 6, maxBarThickness: 56 }] },
+    options: {
+      responsive: true,
+      maintainAspectRatio: false,
+      animation: { duration: 400 },
+      plugins: { legend: { display: false } },
+      scales: {
+        x: { grid: { display: false }, ticks: { font: { size: 11 } } },
+        y: { beginAtZero: true, ticks: { precision: 0 }, grid: { color: '#eef0f3' } },
+      },
+    },
+  })
+
+  // x is the event id, so a lost event would show as a hole in the line.
+  const ordersChart = new Chart($('orders-chart'), {
+    type: 'line',
+    data: {
+      datasets: [
+        {
+          label: 'Orders 订单',
+          data: [],
+          borderColor: '#e4572e',
+          backgroundColor: 'rgba(228, 87, 46, 0.12)',
+          fill: true,
+          cubicInterpolationMode: 'monotone',
+          pointRadius: 0,
+          pointHitRadius: 8,
+          spanGaps: false,
+        },
+      ],
+    },
+    options: {
+      responsive: true,
+      maintainAspectRatio: false,
+      animation: false,
+      interaction: { mode: 'nearest', axis: 'x', intersect: false },
+      plugins: {
+        legend: { display: false },
+        tooltip: {
+          callbacks: {
+            title: (items) => (items.length ? '#' + items[0].raw.x + ' · ' + items[0].raw.time : ''),
+          },
+        },
+      },
+      scales: {
+        x: {
+          type: 'linear',
+          grid: { display: false },
+          ticks: {
+            maxTicksLimit: 7,
+            callback(value) {
+              return timeOfPoint(this.chart, value)
+            },
+          },
+        },
+        y: { beginAtZero: true, suggestedMax: 6, ticks: { precision: 0 }, grid: { color: '#eef0f3' } },
+      },
+    },
+  })
+
+  function timeOfPoint(chart, id) {
+    const points = chart.data.datasets[0].data
+    const point = points.length ? points[id - points[0].x] : undefined
+    return point && point.x === id ? point.time : ''
+  }
+
+  // ---- what the page has seen: ids, rate, reconnects -------------------------------------
+
+  let expectedId = null // the id that should come next; null until the first event
+  let gaps = 0
+  let duplicates = 0
+  let received = 0
+  let reconnects = 0
+  let arrivals = [] // receive times within RATE_WINDOW_MS
+
+  function trackId(id) {
+    if (expectedId !== null && id > expectedId) gaps += id - expectedId
+    if (expectedId !== null && id < expectedId) duplicates += 1
+    else expectedId = id + 1
+    received += 1
+    const now = Date.now()
+    arrivals.push(now)
+    if (arrivals.length > 1000) arrivals.shift()
+  }
+
+  function renderCounters(lastEventId) {
+    view.events.textContent = String(received)
+    view.lastId.textContent = lastEventId || '–'
+    view.gaps.textContent = String(gaps)
+    view.gaps.className = gaps ? 'bad' : 'good'
+    view.duplicates.textContent = String(duplicates)
+    view.duplicates.className = duplicates ? 'bad' : 'good'
+  }
+
+  function renderRate() {
+    const since = Date.now() - RATE_WINDOW_MS
+    arrivals = arrivals.filter((time) => time > since)
+    view.rate.textContent = (arrivals.length / (RATE_WINDOW_MS / 1000)).toFixed(1)
+  }
+  setInterval(renderRate, 500)
+
+  // ---- one batch of orders -> charts, KPIs, feed -----------------------------------------
+
+  function renderBatch(id, batch) {
+    salesChart.data.labels = batch.dishes.map((dish) => [dish.name, dish.en])
+    salesChart.data.datasets[0].data = batch.dishes.map((dish) => dish.sales)
+    salesChart.update()
+
+    const points = ordersChart.data.datasets[0].data
+    points.push({ x: id, y: batch.orders.length, time: ui.clockTime(batch.at) })
+    if (points.length > HISTORY_POINTS) points.splice(0, points.length - HISTORY_POINTS)
+    ordersChart.options.scales.x.min = points[0].x
+    ordersChart.options.scales.x.max = Math.max(points[points.length - 1].x, points[0].x + 1)
+    ordersChart.update('none')
+
+    view.orders.textContent = batch.orderCount.toLocaleString('en-US')
+    view.revenue.textContent = '¥' + batch.revenue.toLocaleString('en-US')
+    const top = batch.dishes.reduce((best, dish) => (dish.sales > best.sales ? dish : best), batch.dishes[0])
+    view.top.textContent = top.sales ? top.name : '–'
+    view.top.title = top.sales ? top.en + ' · ' + top.sales : ''
+
+    batch.orders.forEach((order) => {
+      const item = ui.element('li', 'feed-item')
+      item.appendChild(ui.element('span', 'feed-table', 'T' + order.table))
+      item.appendChild(ui.element('span', 'feed-dish', order.dish))
+      item.appendChild(ui.element('span', 'feed-qty', '× ' + order.qty))
+      item.appendChild(ui.element('time', 'feed-time', ui.clockTime(batch.at)))
+      view.feed.insertBefore(item, view.feed.firstChild)
+    })
+    ui.trimList(view.feed, FEED_ITEMS)
+  }
+
+  // The server no longer holds the events after our id: start the history over.
+  function resetHistory() {
+    expectedId = null
+    ordersChart.data.datasets[0].data = []
+    ordersChart.update('none')
+    showNotice('The server could not replay the missed events; history restarted. 历史已重置')
+  }
+
+  // ---- the client ---------------------------------------------------------------------------
+
+  let client = null
+
+  function connect(choice, lastEventId) {
+    const current = Pushwire.createPushClient({
+      url: STREAM_URL,
+      decode: 'json',
+      transports: choice === 'auto' ? undefined : [choice],
+      lastEventId,
+    })
+    client = current
+    current.on('dish', (msg) => {
+      trackId(Number(msg.id))
+      renderBatch(Number(msg.id), msg.data)
+      renderCounters(current.lastEventId)
+    })
+    current.on('pushwire:reset', resetHistory)
+    let previousState = null
+    current.onStatus((status) => {
+      if (current !== client) return
+      if (status.state === 'reconnecting' && previousState !== 'reconnecting') reconnects += 1
+      previousState = status.state
+      view.transport.textContent = status.transport || '–'
+      ui.setStatePill(view.state, status.state)
+      view.reconnects.textContent = String(reconnects)
+      if (status.error) view.error.textContent = status.error.message
+      else if (status.state === 'open') view.error.textContent = ''
+    })
+  }
+
+  let selected = initialChoice()
+
+  // Switching transports keeps the resume point, so the charts go on without a hole.
+  function switchTransport(choice) {
+    selected = choice
+    const url = new URL(location.href)
+    url.searchParams.set('transport', choice)
+    history.replaceState(null, '', url)
+    const previous = client
+    if (!previous) return // still starting: the first connect picks up `selected`
+    client = null
+    previous.close()
+    connect(choice, previous.lastEventId)
+  }
+
+  let noticeTimer
+  function showNotice(text) {
+    view.notice.textContent = text
+    clearTimeout(noticeTimer)
+    noticeTimer = setTimeout(() => (view.notice.textContent = ''), 6000)
+  }
+
+  function dropConnection() {
+    view.drop.disabled = true
+    fetch('/api/drop', { method: 'POST' })
+      .then((response) => (response.ok ? response.json() : Promise.reject(new Error('HTTP ' + response.status))))
+      .then(
+        (result) => showNotice('Dropped ' + result.dropped + ' connection(s) server-side — watch the client resume. 已断开'),
+        (error) => showNotice('Drop failed: ' + error.message),
+      )
+      .then(() => (view.drop.disabled = false))
+  }
+
+  function initialChoice() {
+    const asked = new URLSearchParams(location.search).get('transport')
+    return TRANSPORTS.indexOf(asked) === -1 ? 'auto' : asked
+  }
+
+  // Resume a little before the newest event so the line chart starts full, not empty.
+  function historyStart() {
+    return fetch('/api/head')
+      .then((response) => response.json())
+      .then((head) => String(Math.max(0, Number(head.lastEventId) - HISTORY_POINTS)))
+      .catch(() => undefined)
+  }
+
+  document.querySelectorAll('input[name="transport"]').forEach((input) => {
+    input.checked = input.value === selected
+    input.addEventListener('change', () => {
+      if (input.checked) switchTransport(input.value)
+    })
+  })
+  view.drop.addEventListener('click', dropConnection)
+  historyStart().then((lastEventId) => connect(selected, lastEventId))
+})()
