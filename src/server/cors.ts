@@ -12,13 +12,16 @@ export interface Cors {
   allows(origin: string | undefined): boolean
   /** Adds the CORS response headers when the request's origin is allowed. */
   apply(req: IncomingMessage, res: ServerResponse): void
-  /** Answers an OPTIONS request: a preflight when CORS is configured, else a plain `Allow`. */
+  /** Answers an OPTIONS request: a preflight when CORS is configured, else a plain `Allow`. Call after `apply`. */
   preflight(req: IncomingMessage, res: ServerResponse, methods: string): void
 }
 
+/** Adds `field` to `Vary`, keeping what other middleware put there and never twice. */
 function appendVary(res: ServerResponse, field: string): void {
   const current = res.getHeader('Vary')
-  res.setHeader('Vary', current ? String(current) + ', ' + field : field)
+  if (!current) return void res.setHeader('Vary', field)
+  const fields = String(current).toLowerCase().split(/\s*,\s*/)
+  if (fields.indexOf(field.toLowerCase()) === -1) res.setHeader('Vary', String(current) + ', ' + field)
 }
 
 function allowedHeaders(requested: string | undefined): string {
@@ -63,7 +66,6 @@ export function createCors(cors: PushServerCors | undefined): Cors {
       res.end()
       return
     }
-    apply(req, res)
     appendVary(res, 'Access-Control-Request-Headers')
     if (!allows(origin)) {
       res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' })

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest'
+import { createPushServer, type PushServerOptions } from '../../src/server/index'
+
+describe('createPushServer options', () => {
+  it.each<[string, PushServerOptions, RegExp]>([
+    ['bufferSize 0', { bufferSize: 0 }, /`bufferSize` must be an integer from 1/],
+    ['bufferSize 1.5', { bufferSize: 1.5 }, /`bufferSize`/],
+    ['heartbeatMs beyond timers', { heartbeatMs: 2 ** 31 }, /`heartbeatMs` must be an integer from 1 to 2147483647/],
+    ['pollTimeoutMs negative', { pollTimeoutMs: -1 }, /`pollTimeoutMs`/],
+    ['maxClientBufferBytes string', { maxClientBufferBytes: '1mb' as unknown as number }, /`maxClientBufferBytes`/],
+    ['maxBodyBytes NaN', { maxBodyBytes: NaN }, /`maxBodyBytes`/],
+    ['retryMs negative', { retryMs: -5 }, /`retryMs` must be an integer >= 0/],
+    ['path without slash', { path: 'stream' }, /`path` must be a pathname starting with '\/'/],
+    ['authorize not a function', { authorize: true as unknown as () => boolean }, /`authorize` must be a function/],
+    ['onMessage not a function', { onMessage: 'log' as unknown as () => void }, /`onMessage` must be a function/],
+    ['cors origin number', { cors: { origin: 5 as unknown as string } }, /`cors.origin` must be a string, an array of strings or a function/],
+    ['cors credentials string', { cors: { origin: 'https://a.example', credentials: 'yes' as unknown as boolean } }, /`cors.credentials`/],
+    ["cors '*' with credentials", { cors: { origin: '*', credentials: true } }, /cannot be '\*' when `cors.credentials` is true/],
+    ["cors ['*'] with credentials", { cors: { origin: ['https://a.example', '*'], credentials: true } }, /cannot be '\*'/],
+  ])('rejects %s with a TypeError naming the option', (_name, options, message) => {
+    expect(() => createPushServer(options)).toThrow(TypeError)
+    expect(() => createPushServer(options)).toThrow(message)
+  })
+
+  it('accepts the documented defaults and starts no timer before a client connects', async () => {
+    const push = createPushServer()
+    expect(push.clientCount).toBe(0)
+    await push.close()
+  })
+})
+
+describe('publish', () => {
+  it('rejects ids and event names that cannot travel in an SSE field', () => {
+    const push = createPushServer()
+    expect(() => push.publish({ data: 'x', id: 'a\nb' })).toThrow(/`id` must be a string of 1 to 256 characters/)
+    expect(() => push.publish({ data: 'x', id: '' })).toThrow(TypeError)
+    expect(() => push.publish({ data: 'x', id: 'y'.repeat(257) })).toThrow(TypeError)
+    expect(() => push.publish({ data: 'x', event: 'a\rb' })).toThrow(/`event` must be a non-empty string/)
+    expect(() => push.publish({ data: undefined })).toThrow(/JSON-serialisable/)
+    expect(() => push.publish(null as unknown as { data: string })).toThrow(TypeError)
+    // Nothing invalid was stored: numbering continues at 1.
+    expect(push.publish({ data: 'ok' })).toBe('1')
+  })
+})
