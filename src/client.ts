@@ -186,8 +186,8 @@ export function createPushClient<E extends EventMap = EventMap>(options: PushCli
       return
     }
     if (id) {
-      if (delivered.has(id)) return
-      delivered.add(id)
+      if (delivered.seenBefore(id)) return
+      delivered.remember(id)
     }
     if (id !== undefined) lastEventId = id
     let data: unknown = event.data
@@ -203,7 +203,8 @@ export function createPushClient<E extends EventMap = EventMap>(options: PushCli
         return
       }
     }
-    const message: PushMessage = { type: event.type, data, id, transport: transport.name, receivedAt: Date.now() }
+    // The time of the chunk that carried the event: one clock read per chunk, not per event.
+    const message: PushMessage = { type: event.type, data, id, transport: transport.name, receivedAt: lastActivityAt }
     listeners.emit(event.type, message)
     listeners.emit(ANY, message)
   }
@@ -216,6 +217,7 @@ export function createPushClient<E extends EventMap = EventMap>(options: PushCli
         connectTimer = undefined
         opened = true
         openedAt = lastActivityAt = Date.now()
+        delivered.nextConnection()
         failedOpens = 0
         authRetried = false
         setStatus({ state: 'open', transport: transport.name, attempt: failures })

@@ -202,7 +202,7 @@ export interface TransportSink {
   open(): void
   /** Bytes arrived (comments included); feeds the heartbeat watchdog. */
   activity(): void
-  /** A complete event arrived. */
+  /** A complete event arrived. The client copies what it keeps, so the object may be reused. */
   event(event: TransportEvent): void
   /** The server's `retry:` field. */
   retry(ms: number): void

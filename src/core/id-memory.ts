@@ -1,34 +1,44 @@
-/** Remembers the most recent `capacity` ids, forgetting the oldest first. */
+/** Remembers the ids delivered on earlier connections, to drop what a resume replays. */
 export interface IdMemory {
-  has(id: string): boolean
-  add(id: string): void
+  /** Records an id delivered on the current connection. */
+  remember(id: string): void
+  /** Whether `id` was delivered on an earlier connection. */
+  seenBefore(id: string): boolean
+  /** A new connection starts: everything delivered so far becomes "earlier". */
+  nextConnection(): void
   clear(): void
 }
 
 /**
- * A bounded set of delivered event ids. A resume replays at most what the server buffered
- * after the resume point, so a window of recent ids catches every duplicate that matters
- * without growing with the stream.
+ * Keeps the most recent `capacity` ids (a power of two). A resume replays at most what the
+ * server buffered after the resume point, so this window catches every duplicate a replay
+ * can bring. Recording is one array write per event and checking one `Set.has`; the set is
+ * rebuilt only once per connection. Within one connection repeated ids are the server's
+ * intent and pass.
  */
 export function createIdMemory(capacity: number): IdMemory {
-  let ring: string[] = []
+  const mask = capacity - 1
+  let ring: (string | undefined)[] = new Array(capacity)
   let next = 0
-  let known = new Set<string>()
+  let earlier = new Set<string>()
 
   return {
-    has: (id) => known.has(id),
-    add(id) {
-      if (known.has(id)) return
-      const evicted = ring[next]
-      if (evicted !== undefined) known.delete(evicted)
+    remember(id) {
       ring[next] = id
-      next = (next + 1) % capacity
-      known.add(id)
+      next = (next + 1) & mask
+    },
+    seenBefore: (id) => earlier.size > 0 && earlier.has(id),
+    nextConnection() {
+      earlier = new Set<string>()
+      for (let i = 0; i < capacity; i++) {
+        const id = ring[i]
+        if (id !== undefined) earlier.add(id)
+      }
     },
     clear() {
-      ring = []
+      ring = new Array(capacity)
       next = 0
-      known = new Set<string>()
+      earlier = new Set<string>()
     },
   }
 }

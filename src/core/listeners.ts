@@ -23,15 +23,6 @@ export function reportListenerError(error: unknown): void {
     }, 0)
 }
 
-/** Calls `listener` with `value`, reporting instead of throwing. */
-export function callSafely<T>(listener: Listener<T>, value: T): void {
-  try {
-    listener(value)
-  } catch (error) {
-    reportListenerError(error)
-  }
-}
-
 /**
  * Copy-on-write lists: adding or removing makes a new array, so an emit in progress keeps
  * iterating the list it started with and no per-event copy is needed.
@@ -56,7 +47,13 @@ export function createListenerRegistry<T>(): ListenerRegistry<T> {
     emit(key, value) {
       const list = lists.get(key)
       if (!list) return
-      for (let i = 0; i < list.length; i++) callSafely(list[i], value)
+      for (let i = 0; i < list.length; i++) {
+        try {
+          list[i](value)
+        } catch (error) {
+          reportListenerError(error)
+        }
+      }
     },
     has: (key) => lists.has(key),
     keys() {

@@ -27,6 +27,8 @@ export function createSseReader(callbacks: SseReaderCallbacks, maxMessageBytes: 
   let atStart = true
   let skipLeadingLF = false
   let overflowed = false
+  // Reused for every event (the client copies what it keeps): no garbage per event.
+  const event: TransportEvent = { type: 'message', data: '', id: undefined }
 
   const parser = createParser({
     maxBufferSize: maxMessageBytes,
@@ -35,7 +37,10 @@ export function createSseReader(callbacks: SseReaderCallbacks, maxMessageBytes: 
       // The parser bounds what it buffers across chunks; an event that arrived whole inside
       // one chunk is measured here.
       if (parsed.data.length > maxMessageBytes) return overflow()
-      callbacks.event({ type: parsed.event || 'message', data: parsed.data, id: parsed.id })
+      event.type = parsed.event || 'message'
+      event.data = parsed.data
+      event.id = parsed.id
+      callbacks.event(event)
     },
     onRetry(ms) {
       if (!overflowed) callbacks.retry(ms)
