@@ -153,9 +153,8 @@ export function xhrEventStream(
 
   function stop(): void {
     if (settled) return
+    // Set first: browsers fire readystatechange from abort(), which must not look like a response.
     settled = true
-    // Browsers fire readystatechange from abort(); that must not look like a response.
-    xhr.onreadystatechange = noop
     xhr.abort()
   }
 

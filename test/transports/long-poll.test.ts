@@ -1,0 +1,219 @@
+import { describe, expect, it } from 'vitest'
+import { longPollTransport } from '../../src/transports/long-poll'
+import type { TransportEnv } from '../../src/types'
+import { createRecordingSink, createXhrShim, waitFor, type RecordingSink, type TestRequest } from '../helpers'
+import { closingOnFirstEvent, followIds, transportRequest, useTransportHarness, type RequestOverrides } from './harness'
+
+const harness = useTransportHarness(longPollTransport)
+const close = harness.close
+
+/** The next poll, answered with a complete event-stream body. */
+async function answer(body: string): Promise<TestRequest> {
+  const poll = await harness.server.nextRequest()
+  poll.stream()
+  await poll.end(body)
+  return poll
+}
+
+/** Nothing the transport schedules with setTimeout(0) from now on can still be pending after this. */
+function afterQueuedTimers(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0))
+}
+
+describe.each([
+  ['fetch', (): TransportEnv => ({ fetch })],
+  ['XMLHttpRequest', (): TransportEnv => ({ XMLHttpRequest: createXhrShim().XMLHttpRequest })],
+])('long-poll transport over %s', (_name, makeEnv) => {
+  function open(overrides: RequestOverrides = {}) {
+    const recorded = createRecordingSink()
+    const request = transportRequest(harness.server.url(), makeEnv(), overrides)
+    harness.openWith(request, followIds(request, recorded.sink))
+    return recorded
+  }
+
+  it('opens when the first poll answers 200 with an event stream, before any body', async () => {
+    const recorded = open()
+    const poll = await harness.server.nextRequest()
+    expect(recorded.opens).toBe(0)
+    poll.stream()
+    await recorded.until((r) => r.opens === 1, 'open')
+    expect(recorded.kinds()).toEqual(['open'])
+  })
+
+  it('polls with transport=long-poll, Accept and the user headers', async () => {
+    open({ headers: { Authorization: 'Bearer t0ken' } })
+    const poll = await harness.server.nextRequest()
+    expect(poll.query.get('transport')).toBe('long-poll')
+    expect(poll.query.get('lastEventId')).toBeNull()
+    expect(poll.headers.accept).toBe('text/event-stream')
+    expect(poll.headers.authorization).toBe('Bearer t0ken')
+  })
+
+  it('re-polls at once with the advanced cursor and loses nothing between polls', async () => {
+    const recorded = open()
+    await answer('event: pushwire:heartbeat\nid: 10\ndata\n\n')
+    const second = await answer('id: 11\ndata: a\n\nretry: 3000\nid: 12\nevent: dish\ndata: b\n\n')
+    expect(second.query.get('lastEventId')).toBe('10')
+    const third = await answer(': nothing new\n\n')
+    expect(third.query.get('lastEventId')).toBe('12')
+    const fourth = await answer('id: 13\ndata: c\n\n')
+    expect(fourth.query.get('lastEventId')).toBe('12')
+    const fifth = await harness.server.nextRequest()
+    expect(fifth.query.get('lastEventId')).toBe('13')
+
+    expect(recorded.events).toEqual([
+      { type: 'pushwire:heartbeat', data: '', id: '10' },
+      { type: 'message', data: 'a', id: '11' },
+      { type: 'dish', data: 'b', id: '12' },
+      { type: 'message', data: 'c', id: '13' },
+    ])
+    expect(recorded.calls).toContainEqual({ kind: 'retry', ms: 3000 })
+    expect(recorded.kinds().filter((kind) => kind === 'open')).toHaveLength(1)
+  })
+
+  it('resumes from the request resume point under lastEventIdParam', async () => {
+    open({ lastEventId: '99', lastEventIdParam: 'since' })
+    const poll = await harness.server.nextRequest()
+    expect(poll.query.get('since')).toBe('99')
+  })
+
+  it('discards an unterminated last event of a poll body', async () => {
+    const recorded = open()
+    await answer('id: 1\ndata: whole\n\nid: 2\ndata: cut off\n')
+    const next = await harness.server.nextRequest()
+    expect(next.query.get('lastEventId')).toBe('1')
+    expect(recorded.events.map((e) => e.data)).toEqual(['whole'])
+  })
+
+  it('reports events of a poll while its body is still streaming', async () => {
+    const recorded = open()
+    const poll = (await harness.server.nextRequest()).stream()
+    await poll.write('data: early\n\n')
+    await recorded.until((r) => r.events.length === 1, 'the first event before the poll ends')
+    await poll.end('data: late\n\n')
+    await recorded.until((r) => r.events.length === 2, 'the second event')
+  })
+
+  it.each([
+    [204, {}, 'closed-by-server', undefined],
+    [401, {}, 'auth', undefined],
+    [503, { 'Retry-After': '5' }, 'http', 5000],
+    [500, {}, 'http', undefined],
+  ])('fails once on status %i as %s and polls no more', async (status, headers, code, retryAfterMs) => {
+    const recorded = open()
+    ;(await harness.server.nextRequest()).respond(status, headers)
+    await recorded.until((r) => r.errors.length > 0, 'fail')
+    await afterQueuedTimers()
+    expect(recorded.kinds()).toEqual(['fail'])
+    expect(recorded.errors[0]).toMatchObject({ code, status, retryAfterMs })
+    expect(harness.server.requests).toHaveLength(1)
+  })
+
+  it('fails a later poll the same way, after having opened', async () => {
+    const recorded = open()
+    await answer('id: 1\ndata: a\n\n')
+    ;(await harness.server.nextRequest()).respond(503, { 'Retry-After': '2' })
+    await recorded.until((r) => r.errors.length > 0, 'fail')
+    expect(recorded.kinds()).toEqual(['open', 'event', 'fail'])
+    expect(recorded.errors[0]).toMatchObject({ code: 'http', status: 503, retryAfterMs: 2000 })
+  })
+
+  it('fails with protocol on a 200 that is not text/event-stream', async () => {
+    const recorded = open()
+    ;(await harness.server.nextRequest()).respond(200, { 'Content-Type': 'application/json' }, '{}')
+    await recorded.until((r) => r.errors.length > 0, 'fail')
+    expect(recorded.kinds()).toEqual(['fail'])
+    expect(recorded.errors[0].code).toBe('protocol')
+  })
+
+  it('fails with network when the connection breaks', async () => {
+    const recorded = open()
+    const poll = (await harness.server.nextRequest()).stream()
+    await poll.write('data: a\n\n')
+    await recorded.until((r) => r.events.length === 1, 'an event')
+    poll.destroy()
+    await recorded.until((r) => r.errors.length > 0, 'fail')
+    expect(recorded.errors.map((e) => e.code)).toEqual(['network'])
+    expect(recorded.late).toEqual([])
+  })
+
+  it('fails with too-large and drops the poll when an event passes maxMessageBytes', async () => {
+    const recorded = open({ maxMessageBytes: 32 })
+    const poll = (await harness.server.nextRequest()).stream()
+    await poll.write(`data: ${'x'.repeat(50)}\n\n`)
+    await recorded.until((r) => r.errors.length > 0, 'fail')
+    expect(recorded.errors.map((e) => e.code)).toEqual(['too-large'])
+    await poll.closed
+    expect(poll.aborted).toBe(true)
+    await afterQueuedTimers()
+    expect(harness.server.requests).toHaveLength(1)
+  })
+
+  it('close() aborts the poll in flight and nothing is reported afterwards', async () => {
+    const recorded = open()
+    await answer('id: 1\ndata: a\n\n')
+    const held = (await harness.server.nextRequest()).stream()
+    await recorded.until((r) => r.activity >= 3, 'the held poll to start')
+    close(recorded)
+    harness.connection.close() // idempotent
+    await held.closed
+    expect(held.aborted).toBe(true)
+    await afterQueuedTimers()
+    expect(harness.server.requests).toHaveLength(2)
+    expect(recorded.late).toEqual([])
+  })
+
+  it('stops events and polling when a listener closes it in the middle of a body', async () => {
+    const recorded = createRecordingSink()
+    const request = transportRequest(harness.server.url(), makeEnv())
+    harness.openWith(request, closingOnFirstEvent(harness, recorded))
+    await answer('data: last\n\ndata: never\n\n')
+    await afterQueuedTimers()
+    expect(recorded.events.map((e) => e.data)).toEqual(['last'])
+    expect(harness.server.requests).toHaveLength(1)
+    expect(recorded.late).toEqual([])
+  })
+})
+
+describe('long-poll transport', () => {
+  it('is supported with fetch or XMLHttpRequest, headers or not', () => {
+    const { XMLHttpRequest } = createXhrShim()
+    expect(longPollTransport.isSupported({ env: { fetch }, hasHeaders: true })).toBe(true)
+    expect(longPollTransport.isSupported({ env: { XMLHttpRequest }, hasHeaders: true })).toBe(true)
+    expect(longPollTransport.isSupported({ env: {}, hasHeaders: false })).toBe(false)
+  })
+
+  it('prefers fetch when both are there', async () => {
+    const shim = createXhrShim()
+    const recorded = harness.open({ fetch, XMLHttpRequest: shim.XMLHttpRequest })
+    ;(await harness.server.nextRequest()).stream()
+    await recorded.until((r) => r.opens === 1, 'open')
+    expect(shim.instances).toHaveLength(0)
+  })
+
+  it('sets withCredentials on the XMLHttpRequest after open(), as IE10/11 demand', async () => {
+    const shim = createXhrShim()
+    harness.open({ XMLHttpRequest: shim.XMLHttpRequest }, { withCredentials: true })
+    await harness.server.nextRequest()
+    expect(shim.instances[0].withCredentials).toBe(true)
+    expect(shim.instances[0].requestHeaders).toMatchObject({ Accept: 'text/event-stream' })
+  })
+
+  it('re-polls through the event loop, never in a microtask chain, when polls return at once', async () => {
+    let polls = 0
+    const instantFetch: typeof fetch = () => {
+      polls++
+      return Promise.resolve(new Response('', { status: 200, headers: { 'Content-Type': 'text/event-stream' } }))
+    }
+    const recorded: RecordingSink = harness.open({ fetch: instantFetch })
+    for (let i = 0; i < 100; i++) await Promise.resolve()
+    expect(polls).toBe(1)
+    await waitFor(() => polls >= 5, 'four more polls, one per macrotask')
+    // Between two polls (the next one is a queued timer), close() must cancel it.
+    const atClose = polls
+    close(recorded)
+    await afterQueuedTimers()
+    expect(polls).toBe(atClose)
+    expect(recorded.late).toEqual([])
+  })
+})
