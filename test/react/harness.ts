@@ -66,15 +66,6 @@ export async function startPushServer(options: PushServerOptions = {}): Promise<
   }
 }
 
-/** Resolves once `predicate` holds, checking after every macrotask; fails after `timeoutMs`. */
-export async function waitFor(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`waitFor: still false after ${timeoutMs} ms: ${predicate}`)
-    await new Promise((resolve) => setTimeout(resolve, 5))
-  }
-}
-
 /** Lets pending promise callbacks and timers of 0 ms run (a client opens after a microtask). */
 export function settle(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0))

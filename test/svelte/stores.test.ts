@@ -3,7 +3,8 @@ import { get, type Readable } from 'svelte/store'
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from 'vitest'
 import { createPushClient, type PushClient, type PushMessage, type PushStatus } from '../../src/index'
 import { pushClient, pushMessage, pushStatus } from '../../src/svelte/index'
-import { settle, startPushServer, waitFor, type DishEvents, type TestPushServer } from '../react/harness'
+import { settle, startPushServer, type DishEvents, type TestPushServer } from '../react/harness'
+import { waitFor } from '../helpers'
 
 let server: TestPushServer
 

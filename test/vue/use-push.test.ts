@@ -4,7 +4,8 @@ import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from 'vites
 import { defineComponent, effectScope, h, nextTick, ref, shallowRef } from 'vue'
 import { isPushError, type PushClient, type PushClientOptions, type PushMessage } from '../../src/index'
 import { usePush, usePushEvent } from '../../src/vue/index'
-import { settle, startPushServer, waitFor, type DishEvents, type TestPushServer } from '../react/harness'
+import { settle, startPushServer, type DishEvents, type TestPushServer } from '../react/harness'
+import { waitFor } from '../helpers'
 
 let server: TestPushServer
 let received: string[]
