@@ -1,0 +1,221 @@
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { fileURLToPath } from 'node:url'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startDemo, type RunningDemo } from '../../demo/app.mjs'
+import { launchBrowser, watchPageErrors, type LaunchedBrowser, type PageErrorWatch } from './chromium'
+
+// Faster than the demo's one batch per second, so each step sees several events quickly; slow
+// enough that the line chart's 60 points still cover a drop and the resume after it.
+const TICK_MS = 150
+const TRANSPORTS = ['eventsource', 'fetch-sse', 'websocket', 'long-poll'] as const
+// Chromium logs a request that the server killed mid-flight (the drop) as a console error.
+const DROPPED_REQUEST = /ERR_(EMPTY_RESPONSE|CONNECTION_RESET|CONNECTION_CLOSED|INCOMPLETE_CHUNKED_ENCODING)/
+
+let demo: RunningDemo
+let browser: LaunchedBrowser
+
+beforeAll(async () => {
+  demo = await startDemo({ port: 0, tickMs: TICK_MS })
+  browser = await launchBrowser()
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await demo?.close()
+})
+
+/** The part of chart.js's UMD global (`window.Chart`) that the tests read. */
+interface ChartGlobal {
+  Chart: { getChart(canvasId: string): { data: { datasets: Array<{ data: unknown[] }> } } }
+}
+/** A point of the "orders over time" chart: x is the event id. */
+interface LinePoint {
+  x: number
+  y: number
+}
+
+interface Dashboard {
+  page: Page
+  errors: PageErrorWatch
+  text(id: string): Promise<string>
+  /** The event ids plotted on the line chart, oldest first, and the bar chart's total sales. */
+  charts(): Promise<{ ids: number[]; sales: number }>
+  /** Waits until the line chart's newest event id is at least `id`. */
+  waitForEventId(id: number): Promise<void>
+}
+
+async function openDashboard(query = ''): Promise<Dashboard> {
+  const page = await browser.newPage()
+  const errors = watchPageErrors(page)
+  await page.goto(demo.url + query)
+  const text = async (id: string) => ((await page.textContent(`#${id}`)) ?? '').trim()
+  const charts = () =>
+    page.evaluate(() => {
+      const { Chart } = window as unknown as ChartGlobal
+      const points = Chart.getChart('orders-chart').data.datasets[0].data as LinePoint[]
+      const sales = Chart.getChart('sales-chart').data.datasets[0].data as number[]
+      return { ids: points.map((point) => point.x), sales: sales.reduce((sum, n) => sum + n, 0) }
+    })
+  const waitForEventId = async (id: number) => {
+    await page.waitForFunction((wanted) => {
+      const { Chart } = window as unknown as ChartGlobal
+      const points = Chart.getChart('orders-chart').data.datasets[0].data as LinePoint[]
+      return points.length > 0 && points[points.length - 1].x >= wanted
+    }, id)
+  }
+  return { page, errors, text, charts, waitForEventId }
+}
+
+function newestId(ids: number[]): number {
+  return ids.length ? ids[ids.length - 1] : 0
+}
+
+/** Every plotted id is the previous one plus 1: nothing missing, nothing twice. */
+function expectConsecutive(ids: number[]): void {
+  expect(ids.length).toBeGreaterThan(1)
+  expect(ids).toEqual(ids.map((_, index) => ids[0] + index))
+}
+
+async function waitForOpen(dashboard: Dashboard, transport: string): Promise<void> {
+  await dashboard.page.waitForFunction(
+    (wanted) =>
+      document.getElementById('status-transport')?.textContent === wanted &&
+      document.getElementById('status-state')?.getAttribute('data-state') === 'open',
+    transport,
+  )
+}
+
+/**
+ * Keeps the page busy for a few ticks, then picks `transport` in the same task: the events
+ * published meanwhile never reached the old client, so only a resumed new one can show them.
+ */
+async function switchWhileEventsAreInFlight(page: Page, transport: string): Promise<void> {
+  await page.evaluate(
+    ({ transport, busyMs }) => {
+      const until = Date.now() + busyMs
+      while (Date.now() < until);
+      document.querySelector<HTMLInputElement>(`input[name="transport"][value="${transport}"]`)!.click()
+    },
+    { transport, busyMs: TICK_MS * 4 },
+  )
+}
+
+describe('dish dashboard', () => {
+  it('draws growing charts over every transport picked in turn, with no gap between them', async () => {
+    const dashboard = await openDashboard()
+    // auto = the default preference order, whose first choice Chromium supports.
+    await waitForOpen(dashboard, 'eventsource')
+    for (const transport of TRANSPORTS) {
+      await switchWhileEventsAreInFlight(dashboard.page, transport)
+      await waitForOpen(dashboard, transport)
+      const before = await dashboard.charts()
+      await dashboard.waitForEventId(newestId(before.ids) + 3)
+      const after = await dashboard.charts()
+      expect(after.sales, `bar chart grows over ${transport}`).toBeGreaterThan(before.sales)
+      expect(await dashboard.text('status-transport')).toBe(transport)
+      expect(new URL(dashboard.page.url()).searchParams.get('transport')).toBe(transport)
+      expectConsecutive(after.ids)
+    }
+    expect(await dashboard.text('status-gaps')).toBe('0')
+    expect(await dashboard.text('status-duplicates')).toBe('0')
+    expect(Number(await dashboard.text('kpi-events'))).toBeGreaterThan(12)
+    expect(dashboard.errors.unexpected()).toEqual([])
+    await dashboard.page.close()
+  })
+
+  it.each(TRANSPORTS)('resumes over %s after "drop connection" with no event id missing', async (transport) => {
+    const dashboard = await openDashboard(`?transport=${transport}`)
+    dashboard.errors.allowNetworkError(DROPPED_REQUEST)
+    await waitForOpen(dashboard, transport)
+    await dashboard.waitForEventId(newestId((await dashboard.charts()).ids) + 2)
+    expect(await dashboard.text('status-reconnects')).toBe('0')
+
+    // A long-poll client holds no connection while it handles a response; press again then.
+    let dropped = 0
+    for (let tries = 0; dropped === 0 && tries < 5; tries++) {
+      await dashboard.page.getByRole('button', { name: /Drop connection/ }).click()
+      const notice = await dashboard.page.waitForFunction(() => {
+        const match = /Dropped (\d+)/.exec(document.getElementById('notice')?.textContent ?? '')
+        const settled = match && document.getElementById('drop')?.hasAttribute('disabled') === false
+        return settled ? { count: Number(match[1]) } : undefined
+      })
+      dropped = (await notice.jsonValue())!.count
+      if (dropped === 0) await dashboard.page.evaluate(() => (document.getElementById('notice')!.textContent = ''))
+    }
+    expect(dropped).toBeGreaterThan(0)
+
+    await dashboard.page.waitForFunction(() => Number(document.getElementById('status-reconnects')?.textContent) >= 1)
+    await waitForOpen(dashboard, transport)
+    const resumedFrom = newestId((await dashboard.charts()).ids)
+    await dashboard.waitForEventId(resumedFrom + 5)
+
+    const { ids } = await dashboard.charts()
+    expectConsecutive(ids)
+    expect(ids[0]).toBeLessThan(resumedFrom - 3) // the window spans the drop
+    expect(await dashboard.text('status-gaps')).toBe('0')
+    expect(await dashboard.text('status-duplicates')).toBe('0')
+    expect(Number(await dashboard.text('status-last-id'))).toBe(newestId(ids))
+    expect(dashboard.errors.unexpected()).toEqual([])
+    await dashboard.page.close()
+  })
+})
+
+describe('chat page', () => {
+  it('broadcasts what one tab sends to the other, as text', async () => {
+    const alice = await browser.newPage()
+    const bob = await browser.newPage()
+    const errors = [watchPageErrors(alice), watchPageErrors(bob)]
+    await Promise.all([alice.goto(`${demo.url}chat.html`), bob.goto(`${demo.url}chat.html`)])
+    for (const page of [alice, bob]) {
+      await page.waitForFunction(() => document.getElementById('chat-state')?.getAttribute('data-state') === 'open')
+    }
+    expect(await alice.textContent('#chat-transport')).toBe('via websocket')
+
+    const markup = '<img src=x onerror="window.__injected=1">你好 <b>bob</b>'
+    await alice.fill('#nameInput', 'alice')
+    await alice.fill('#messageInput', markup)
+    await alice.press('#messageInput', 'Enter')
+
+    for (const page of [alice, bob]) {
+      await page.waitForFunction(() => document.querySelectorAll('#chatBox .bubble').length === 1)
+      expect(await page.textContent('#chatBox .bubble-text')).toBe(markup)
+      expect(await page.textContent('#chatBox .bubble-meta')).toMatch(/^alice · \d\d:\d\d:\d\d$/)
+      expect(await page.locator('#chatBox img, #chatBox b').count()).toBe(0)
+      expect(await page.evaluate(() => (window as unknown as { __injected?: number }).__injected)).toBeUndefined()
+    }
+    expect(await alice.getAttribute('#chatBox .bubble', 'class')).toBe('bubble mine')
+    expect(await bob.getAttribute('#chatBox .bubble', 'class')).toBe('bubble')
+    expect(await alice.inputValue('#messageInput')).toBe('')
+    expect(errors.flatMap((watch) => watch.unexpected())).toEqual([])
+    await Promise.all([alice.close(), bob.close()])
+  })
+})
+
+describe('npm run demo (demo/server.mjs)', () => {
+  it('prints its URL, serves until SIGINT, then closes its live streams and exits 0', async () => {
+    const script = fileURLToPath(new URL('../../demo/server.mjs', import.meta.url))
+    const child = spawn(process.execPath, [script], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let output = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
+    const exited = once(child, 'exit')
+    try {
+      while (!/http:\/\/127\.0\.0\.1:\d+\//.test(output)) await once(child.stdout, 'data')
+      const url = /http:\/\/127\.0\.0\.1:\d+\//.exec(output)![0]
+      expect((await fetch(url)).status).toBe(200)
+      const stream = await fetch(`${url}stream`, { headers: { Accept: 'text/event-stream' } })
+      const reader = stream.body!.getReader()
+      await reader.read() // the stream is live
+      child.kill('SIGINT')
+      const [code] = await exited
+      expect(code).toBe(0)
+      expect(output).toContain('Demo stopped.')
+      // Drain: the stream ended cleanly rather than hanging.
+      while (!(await reader.read()).done);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL')
+    }
+  })
+})
