@@ -36,8 +36,12 @@ async function route(req: IncomingMessage, res: ServerResponse, context: ServerC
       return replyError(res, 406, 'This is an event stream: send Accept: text/event-stream, or ?transport=long-poll')
     }
   }
-  if (options.authorize && !(await options.authorize(req))) return replyError(res, 401, 'Unauthorized')
-  if (isGone(res)) return
+  if (options.authorize) {
+    if (!(await options.authorize(req))) return replyError(res, 401, 'Unauthorized')
+    if (isGone(res)) return
+    // close() may have run while authorize was pending.
+    if (context.isClosed()) return replyError(res, 503, 'Push server is closed')
+  }
   if (!stream) return servePost(req, res, context)
   if (stream.transport === 'long-poll') return serveLongPoll(req, res, context, stream.lastEventId)
   return serveSse(req, res, context, stream)

@@ -68,7 +68,11 @@ export function createWebSocketEndpoint(context: ServerContext): WebSocketEndpoi
     if (!cors.allows(req.headers.origin)) return rejectUpgrade(socket, 403, 'Origin not allowed by cors.origin')
     const lastEventId = readLastEventId(req, url)
     if (isProblem(lastEventId)) return rejectUpgrade(socket, lastEventId.status, lastEventId.message)
-    if (options.authorize && !(await options.authorize(req))) return rejectUpgrade(socket, 401, 'Unauthorized')
+    if (options.authorize) {
+      if (!(await options.authorize(req))) return rejectUpgrade(socket, 401, 'Unauthorized')
+      // close() may have run while authorize was pending.
+      if (context.isClosed()) return rejectUpgrade(socket, 503, 'Push server is closed')
+    }
     if (socket.destroyed || !wss) return
     wss.handleUpgrade(req, socket, head, (ws) => {
       socket.removeListener('error', noop)

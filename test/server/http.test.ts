@@ -173,6 +173,24 @@ describe('authorize', () => {
     stream.close()
   })
 
+  it('refuses a stream whose authorize was still pending when close() ran', async () => {
+    const asked = deferred()
+    const verdict = deferred<boolean>()
+    const { port, push } = await startServer({
+      authorize: () => {
+        asked.resolve()
+        return verdict.promise
+      },
+    })
+    const reply = fetchText(port, '/stream', { headers: SSE })
+    await asked.promise
+    const closed = push.close()
+    verdict.resolve(true)
+    expect((await reply).status).toBe(503)
+    await closed
+    expect(push.clientCount).toBe(0)
+  })
+
   it('passes a thrown error to Express-style next(), else answers 500', async () => {
     const failure = new Error('auth backend down')
     const push = createPushServer({
