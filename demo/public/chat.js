@@ -19,6 +19,8 @@
     url: '/chat/stream',
     transports: ['websocket', 'fetch-sse', 'long-poll'],
     decode: 'json',
+    // "0" = before the first message: the server replays the recent messages it still holds.
+    lastEventId: '0',
   })
 
   client.on('chat', (msg) => {
