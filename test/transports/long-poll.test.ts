@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { longPollTransport } from '../../src/transports/long-poll'
 import type { TransportEnv } from '../../src/types'
 import { createRecordingSink, createXhrShim, waitFor, type RecordingSink, type TestRequest } from '../helpers'
-import { closingOnFirstEvent, followIds, transportRequest, useTransportHarness, type RequestOverrides } from './harness'
+import { closingOnFirstEvent, followIds, spyFetch, transportRequest, useTransportHarness, type RequestOverrides } from './harness'
 
 const harness = useTransportHarness(longPollTransport)
 const close = harness.close
@@ -153,7 +153,6 @@ describe.each([
     const recorded = open()
     await answer('id: 1\ndata: a\n\n')
     const held = (await harness.server.nextRequest()).stream()
-    await recorded.until((r) => r.activity >= 3, 'the held poll to start')
     close(recorded)
     harness.connection.close() // idempotent
     await held.closed
@@ -189,6 +188,14 @@ describe('long-poll transport', () => {
     ;(await harness.server.nextRequest()).stream()
     await recorded.until((r) => r.opens === 1, 'open')
     expect(shim.instances).toHaveLength(0)
+  })
+
+  it('asks fetch for credentials with withCredentials, uncached and abortable', async () => {
+    const spy = spyFetch()
+    harness.open({ fetch: spy.fetch }, { withCredentials: true })
+    await harness.server.nextRequest()
+    expect(spy.calls[0].init).toMatchObject({ credentials: 'include', cache: 'no-store' })
+    expect(spy.calls[0].init.signal).toBeInstanceOf(AbortSignal)
   })
 
   it('sets withCredentials on the XMLHttpRequest after open(), as IE10/11 demand', async () => {
