@@ -58,7 +58,7 @@ export function fetchEventStream(
   const label = 'GET ' + request.url
   const controller = typeof AbortController === 'function' ? new AbortController() : undefined
   let settled = false
-  // Frees the body where there is no AbortController to do it.
+  // Cancels the body: the only way to free it where AbortController is missing.
   let cancelBody = noop
 
   function stop(): void {
