@@ -117,7 +117,7 @@ async function run({ clients, rate, seconds, bytes }) {
 
 async function main() {
   const clients = Number(option('clients', 1000))
-  const seconds = Number(option('seconds', 3))
+  const seconds = Number(option('seconds', 2))
   const bytes = Number(option('bytes', 100))
   const rates = String(option('rates', '100,1000')).split(',').map(Number)
   const fmt = (n) => Math.round(n).toLocaleString('en')
