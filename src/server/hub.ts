@@ -75,9 +75,10 @@ export function createHub(options: HubOptions): Hub {
   let onEmpty: (() => void) | undefined
 
   function deliver(client: HubClient, payload: Buffer): void {
-    client.write(payload)
     // One stuck reader must not grow the server's memory; it resumes from its Last-Event-ID.
+    // Judged on what earlier writes left unsent, so one large batch does not cut healthy readers.
     if (client.backlog() > options.maxClientBufferBytes) client.destroy()
+    else client.write(payload)
   }
 
   function flush(): void {

@@ -122,6 +122,24 @@ describe('hub fan-out', () => {
     expect(vi.getTimerCount()).toBe(0)
   })
 
+  it('writes a batch larger than the bound to a client that had nothing pending', async () => {
+    const hub = createHub({ bufferSize: 10, heartbeatMs: 60_000, maxClientBufferBytes: 8 })
+    // A reader that never reads: everything written stays unsent.
+    const client = recordingClient()
+    client.backlog = () => client.writes.reduce((sum, write) => sum + write.length, 0)
+    const remove = hub.add(client)
+    hub.publish({ data: 'a burst much larger than eight bytes' })
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(client.destroyed).toBe(false)
+    expect(client.writes).toHaveLength(1)
+    // The next delivery finds it still holding all of that: now it is cut.
+    hub.publish({ data: 'more' })
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(client.destroyed).toBe(true)
+    expect(client.writes).toHaveLength(1)
+    remove()
+  })
+
   it('destroys a client whose backlog passes the bound, on a heartbeat as on an event', () => {
     vi.useFakeTimers()
     const hub = createHub({ bufferSize: 10, heartbeatMs: 1000, maxClientBufferBytes: 2 })
