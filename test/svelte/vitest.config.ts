@@ -22,6 +22,7 @@ export default defineConfig({
     ],
   },
   test: {
+    dir: at('../..'),
     include: ['test/svelte/components/**/*.spec.ts'],
     environment: 'happy-dom',
     testTimeout: 15000,
