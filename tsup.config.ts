@@ -55,7 +55,6 @@ export default defineConfig([
       react: 'src/react/index.ts',
       vue: 'src/vue/index.ts',
       svelte: 'src/svelte/index.ts',
-      server: 'src/server/index.ts',
     },
     format: ['esm', 'cjs'],
     target: 'es2020',
@@ -63,7 +62,19 @@ export default defineConfig([
     sourcemap: true,
     splitting: true,
     treeshake: true,
-    external: ['react', 'vue', 'svelte', 'ws'],
+    external: ['react', 'vue', 'svelte'],
+  },
+  {
+    // Node only, built apart so that its Node shims never reach a browser entry's chunks.
+    entry: { server: 'src/server/index.ts' },
+    format: ['esm', 'cjs'],
+    platform: 'node',
+    target: 'node18',
+    dts: true,
+    sourcemap: true,
+    // The lazy `ws` loader reads import.meta.url in ESM and __filename in CJS.
+    shims: true,
+    external: ['ws'],
   },
   {
     ...scriptTag,
