@@ -11,6 +11,10 @@ export const CHAT_STREAM_PATH = '/chat/stream'
 /** Ten minutes of dish events at the default tick: enough for a dropped client to resume. */
 const DISH_BUFFER_SIZE = 600
 
+function pathnameOf(req) {
+  return new URL(req.url || '/', 'http://localhost').pathname
+}
+
 function sendJson(res, status, body) {
   const text = JSON.stringify(body)
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' })
@@ -38,7 +42,7 @@ export async function startDemo({ port = 8088, host = '127.0.0.1', tickMs = 1000
   }
 
   async function route(req, res) {
-    const pathname = new URL(req.url || '/', 'http://localhost').pathname
+    const pathname = pathnameOf(req)
     if (pathname === DISH_STREAM_PATH) return dishes.handler(req, res)
     if (pathname === CHAT_STREAM_PATH) return chat.handler(req, res)
     if (pathname === '/api/head' && req.method === 'GET') {
@@ -66,14 +70,26 @@ export async function startDemo({ port = 8088, host = '127.0.0.1', tickMs = 1000
   })
   dishes.attach(httpServer)
   chat.attach(httpServer)
-
-  await new Promise((resolve, reject) => {
-    httpServer.once('error', reject)
-    httpServer.listen(port, host, () => {
-      httpServer.off('error', reject)
-      resolve()
-    })
+  // Each push server leaves upgrades for other paths to the other listeners (it cannot know
+  // they share this server), so an upgrade to a path nobody serves is refused here.
+  httpServer.on('upgrade', (req, socket) => {
+    const pathname = pathnameOf(req)
+    if (pathname === DISH_STREAM_PATH || pathname === CHAT_STREAM_PATH) return
+    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
   })
+
+  try {
+    await new Promise((resolve, reject) => {
+      httpServer.once('error', reject)
+      httpServer.listen(port, host, () => {
+        httpServer.off('error', reject)
+        resolve()
+      })
+    })
+  } catch (error) {
+    await Promise.all([dishes.close(), chat.close()])
+    throw error
+  }
   publishBatch()
   const ticker = setInterval(publishBatch, tickMs)
 
