@@ -46,10 +46,15 @@ export async function startDemo({ port = 8088, host = '127.0.0.1', tickMs = 1000
     if (pathname === DISH_STREAM_PATH) return dishes.handler(req, res)
     if (pathname === CHAT_STREAM_PATH) return chat.handler(req, res)
     if (pathname === '/api/head' && req.method === 'GET') {
-      return sendJson(res, 200, { lastEventId: String(seq), tickMs })
+      return sendJson(res, 200, { lastEventId: String(seq) })
     }
     if (pathname === '/api/drop' && req.method === 'POST') {
       req.resume()
+      // A JSON content type cannot be sent cross-site without a CORS preflight, which this
+      // server never grants, so other pages cannot press the button for the user.
+      if (!/^application\/json\b/.test(req.headers['content-type'] || '')) {
+        return sendJson(res, 415, { error: 'send Content-Type: application/json' })
+      }
       return sendJson(res, 200, { dropped: dishes.disconnectAll() })
     }
     if (await serveStatic(req, res, pathname)) return

@@ -230,7 +230,7 @@
 
   function dropConnection() {
     view.drop.disabled = true
-    fetch('/api/drop', { method: 'POST' })
+    fetch('/api/drop', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })
       .then((response) => (response.ok ? response.json() : Promise.reject(new Error('HTTP ' + response.status))))
       .then(
         (result) => showNotice('Dropped ' + result.dropped + ' connection(s) server-side — watch the client resume. 已断开'),
