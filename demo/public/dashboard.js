@@ -115,8 +115,7 @@
     if (expectedId !== null && id < expectedId) duplicates += 1
     else expectedId = id + 1
     received += 1
-    const now = Date.now()
-    arrivals.push(now)
+    arrivals.push(Date.now())
     if (arrivals.length > 1000) arrivals.shift()
   }
 
