@@ -1,0 +1,4 @@
+import { exampleConfig } from '../shared/vite.mts'
+
+// Vite compiles JSX itself; @vitejs/plugin-react would add Fast Refresh.
+export default exampleConfig()

@@ -1,0 +1,4 @@
+import { createApp } from 'vue'
+import { DishDashboard } from './DishDashboard'
+
+createApp(DishDashboard).mount('#app')
