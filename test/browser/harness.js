@@ -1,49 +1,101 @@
 // Loaded by every test page before the bundle. ES5 on purpose: it must run in the pages where
-// the modern globals were removed, as an app on an old browser would.
+// the modern globals were removed, as an app on an old browser would. For the same reason
+// the test reads the page through the DOM only (playwright's page.evaluate needs Symbol and
+// globalThis in the page): the log is rendered as JSON in #pw-log, each message as an <li>
+// in #messages and each status as an <li> in #statuses; #close closes the client, #sentinel
+// makes a request that marks a point in the network log.
+//
+// The page's location.hash holds `{ options, setup }` as URI-encoded JSON:
+// `setup.types`: event types to listen to (native EventSource only dispatches those);
+// `setup.tokens`: the Authorization header of each connect in turn (the last one repeats);
+// `setup.probe`: global paths ('fetch', 'Array.from') checked for absence before the bundle loads.
 ;(function () {
-  var log = { messages: [], statuses: [], headerCalls: 0 }
+  var spec = location.hash.length > 1 ? JSON.parse(decodeURIComponent(location.hash.slice(1))) : null
+  var setup = (spec && spec.setup) || {}
+  var log = { messages: [], statuses: [], headerCalls: 0, state: null, missingAtLoad: [], startError: null }
+  var client = null
 
-  function record(client, types) {
+  function isMissing(path) {
+    var value = window
+    var keys = path.split('.')
+    for (var i = 0; i < keys.length && value != null; i++) value = value[keys[i]]
+    return value === undefined
+  }
+  var probe = setup.probe || []
+  for (var p = 0; p < probe.length; p++) if (isMissing(probe[p])) log.missingAtLoad.push(probe[p])
+
+  function byId(id) {
+    return document.getElementById(id)
+  }
+
+  function show() {
+    byId('pw-log').textContent = JSON.stringify(log)
+  }
+
+  function append(listId, data, text) {
+    var item = document.createElement('li')
+    for (var key in data) if (data[key] != null) item.setAttribute('data-' + key, data[key])
+    item.appendChild(document.createTextNode(text))
+    byId(listId).appendChild(item)
+    show()
+  }
+
+  function start(options) {
+    var types = setup.types || []
+    var tokens = setup.tokens
+    if (tokens) {
+      options.headers = function () {
+        var token = tokens[Math.min(log.headerCalls, tokens.length - 1)]
+        log.headerCalls++
+        show()
+        return { Authorization: token }
+      }
+    }
+    // lazy + connect(): the status listener is in place for the first `connecting`.
+    options.lazy = true
+    client = window.Pushwire.createPushClient(options)
     client.on('*', function (message) {
-      log.messages.push({ type: message.type, data: message.data, id: message.id, transport: message.transport })
+      var entry = { type: message.type, data: message.data, id: message.id, transport: message.transport }
+      log.messages.push(entry)
+      append('messages', { id: entry.id, type: entry.type, transport: entry.transport }, JSON.stringify(entry.data))
     })
-    // Native EventSource only dispatches types somebody listens to (see the contract's `on`).
     for (var i = 0; i < types.length; i++) client.on(types[i], function () {})
     client.onStatus(function (status) {
-      log.statuses.push({
+      var entry = {
         state: status.state,
         transport: status.transport,
         code: status.error ? status.error.code : null,
         message: status.error ? status.error.message : null,
-      })
+      }
+      log.statuses.push(entry)
+      log.state = client.state
+      append('statuses', { state: entry.state, transport: entry.transport, code: entry.code }, entry.message || entry.state)
     })
+    client.connect()
   }
 
-  window.pwTest = {
-    log: log,
-    client: null,
-    /**
-     * Creates a client with `options`, records every message and status (the first
-     * `connecting` included, hence `lazy` + `connect()`), and keeps it as `pwTest.client`.
-     * `setup.types`: event types to listen to; `setup.tokens`: the `Authorization` header of
-     * each connect in turn (the last one repeats), given by a `headers` function.
-     */
-    start: function (options, setup) {
-      var types = setup.types || []
-      var tokens = setup.tokens
-      if (tokens) {
-        options.headers = function () {
-          var token = tokens[Math.min(log.headerCalls, tokens.length - 1)]
-          log.headerCalls++
-          return { Authorization: token }
-        }
+  window.addEventListener('load', function () {
+    document.body.innerHTML =
+      '<button id="close" type="button">close</button><button id="sentinel" type="button">sentinel</button><ol id="messages"></ol><ol id="statuses"></ol><pre id="pw-log"></pre>'
+    byId('close').onclick = function () {
+      client.close()
+      log.state = client.state
+      show()
+    }
+    // A request the test can tell apart, to mark a point in the page's network log.
+    byId('sentinel').onclick = function () {
+      var request = new XMLHttpRequest()
+      request.open('GET', '/harness.js?sentinel')
+      request.send()
+    }
+    if (spec) {
+      try {
+        start(spec.options)
+      } catch (error) {
+        log.startError = String(error)
       }
-      options.lazy = true
-      var client = window.Pushwire.createPushClient(options)
-      record(client, types)
-      window.pwTest.client = client
-      client.connect()
-      return client.transport
-    },
-  }
+    }
+    show()
+    document.body.setAttribute('data-harness', 'ready')
+  })
 })()

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core'
-import type { PushClient, PushClientOptions } from '../../src/index'
+import type { PushClientOptions } from '../../src/index'
 import type { LaunchedBrowser } from './chromium'
 import { watchPageErrors, type PageErrorWatch } from './chromium'
 import type { FixtureServer, PageSpec } from './fixture-server'
@@ -20,22 +20,34 @@ export interface LoggedStatus {
   message: string | null
 }
 
-/** What `harness.js` puts on `window`; use inside `page.evaluate` as `(window as unknown as TestWindow)`. */
-export interface TestWindow {
-  Pushwire: typeof import('../../src/index')
-  pwTest: {
-    log: { messages: LoggedMessage[]; statuses: LoggedStatus[]; headerCalls: number }
-    client: PushClient | null
-    start(options: PushClientOptions, setup: StartSetup): string | null
-  }
+/** Everything `harness.js` renders into #pw-log. */
+export interface PageLog {
+  messages: LoggedMessage[]
+  statuses: LoggedStatus[]
+  /** Calls of the `headers` function built from `setup.tokens`. */
+  headerCalls: number
+  /** `client.state` as of the last status or close. */
+  state: string | null
+  /** The `setup.probe` paths that were undefined before the bundle loaded. */
+  missingAtLoad: string[]
+  /** What `createPushClient` threw, if it did. */
+  startError: string | null
 }
 
-/** What `harness.js` sets up around a client, besides its options. */
+/** What `harness.js` sets up around the client, besides its options. */
 export interface StartSetup {
   /** Event types to listen to (native EventSource dispatches only those and `message`). */
   types?: string[]
   /** The `Authorization` header of each connect in turn, the last one repeating. */
   tokens?: string[]
+  /** Global paths (`'fetch'`, `'Array.from'`) whose absence before the bundle loads is logged. */
+  probe?: string[]
+}
+
+/** The client a page starts once it has loaded. Options travel as JSON. */
+export interface StartSpec {
+  options: PushClientOptions
+  setup?: StartSetup
 }
 
 /** One request the page made, from playwright's view of its network. */
@@ -51,30 +63,48 @@ export interface TestPage {
   errors: PageErrorWatch
   /** Requests (and WebSocket opens) the page made since the last {@link TestPage.open}. */
   readonly requests: readonly PageRequest[]
-  /** Loads a test page and waits for the bundle. */
-  open(spec: PageSpec): Promise<void>
+  /** Loads a test page, and starts a client in it once loaded when `start` is given. */
+  open(spec: PageSpec, start?: StartSpec): Promise<void>
+  /** Clicks the page's close button (`client.close()`). */
+  closeClient(): Promise<void>
+  /**
+   * Runs the page's clock `ms` ahead (needs `page.clock.install()` before {@link TestPage.open})
+   * and returns the requests the page made meanwhile: whatever a retry, poll or watchdog timer
+   * started. A sentinel request the page makes afterwards marks the end of that window.
+   */
+  requestsAfterTimers(ms: number): Promise<PageRequest[]>
+  log(): Promise<PageLog>
+  messages(): Promise<LoggedMessage[]>
+  statuses(): Promise<LoggedStatus[]>
+  /** Resolves once the page shows at least `count` messages. */
+  waitForMessages(count: number): Promise<LoggedMessage[]>
+  /** Resolves once the page shows `occurrence` (default 1) statuses matching every given field. */
+  waitForStatus(match: { state?: string; transport?: string; code?: string }, occurrence?: number): Promise<void>
   /**
    * Leaves the page (so errors on unload count too), closes the tab, and returns the
    * unexpected errors it saw.
    */
   close(): Promise<string[]>
-  /** `pwTest.start(options, setup)` in the page; returns the transport picked. */
-  start(options: PushClientOptions, setup?: StartSetup): Promise<string | null>
-  messages(): Promise<LoggedMessage[]>
-  statuses(): Promise<LoggedStatus[]>
-  /** Resolves once the page has recorded at least `count` messages. */
-  waitForMessages(count: number): Promise<LoggedMessage[]>
-  /** Resolves once a status has matched every given field `occurrence` times (1 by default). */
-  waitForStatus(match: Partial<LoggedStatus>, occurrence?: number): Promise<void>
 }
 
-/** Opens a tab for `fixture` that logs its requests and errors. */
+// Shorter than the test timeout, so a wait that fails says what it waited for.
+const WAIT_TIMEOUT_MS = 10000
+
+/**
+ * Opens a tab for `fixture` that logs its requests and errors. The page is read through the
+ * DOM only (see harness.js), so the same calls work where the modern globals were removed.
+ */
 export async function openTestPage(browser: LaunchedBrowser, fixture: FixtureServer): Promise<TestPage> {
   const page = await browser.newPage()
+  page.setDefaultTimeout(WAIT_TIMEOUT_MS)
   const errors = watchPageErrors(page)
   let requests: PageRequest[] = []
   page.on('request', (request) => requests.push({ url: request.url(), kind: request.resourceType() }))
   page.on('websocket', (socket) => requests.push({ url: socket.url(), kind: 'websocket' }))
+
+  async function log(): Promise<PageLog> {
+    return JSON.parse((await page.locator('#pw-log').textContent()) || '{}') as PageLog
+  }
 
   return {
     page,
@@ -82,47 +112,44 @@ export async function openTestPage(browser: LaunchedBrowser, fixture: FixtureSer
     get requests() {
       return requests
     },
-    async open(spec) {
+    async open(spec, start) {
       requests = []
-      await page.goto(fixture.pageUrl(spec))
-      await page.waitForFunction(() => !!(window as unknown as TestWindow).Pushwire)
+      const hash = start ? '#' + encodeURIComponent(JSON.stringify(start)) : ''
+      await page.goto(fixture.pageUrl(spec) + hash)
+      await page.locator('body[data-harness=ready]').waitFor({ state: 'attached' })
+    },
+    closeClient: () => page.click('#close'),
+    async requestsAfterTimers(ms) {
+      const before = requests.length
+      await page.clock.runFor(ms)
+      await page.click('#sentinel')
+      const isSentinel = (request: PageRequest) => request.url.indexOf('?sentinel') !== -1
+      await waitFor(() => requests.slice(before).some(isSentinel), 'the sentinel request')
+      return requests.slice(before).filter((request) => !isSentinel(request))
+    },
+    log,
+    messages: async () => (await log()).messages,
+    statuses: async () => (await log()).statuses,
+    async waitForMessages(count) {
+      await page.locator('#messages > li').nth(count - 1).waitFor({ state: 'attached' })
+      return (await log()).messages
+    },
+    async waitForStatus(match, occurrence = 1) {
+      const attributes = Object.entries(match)
+        .map(([key, value]) => `[data-${key}="${value}"]`)
+        .join('')
+      await page.locator(`#statuses > li${attributes}`).nth(occurrence - 1).waitFor({ state: 'attached' })
     },
     async close() {
       await page.goto('about:blank')
       await page.close()
       return errors.unexpected()
     },
-    start: (options, setup = {}) =>
-      page.evaluate(
-        // Options travel as JSON; the harness builds the `headers` function from `setup.tokens`.
-        ([o, s]) => (window as unknown as TestWindow).pwTest.start(o as PushClientOptions, s),
-        [options as unknown, setup] as const,
-      ),
-    messages: () => page.evaluate(() => (window as unknown as TestWindow).pwTest.log.messages),
-    statuses: () => page.evaluate(() => (window as unknown as TestWindow).pwTest.log.statuses),
-    async waitForMessages(count) {
-      await page.waitForFunction((n) => (window as unknown as TestWindow).pwTest.log.messages.length >= n, count)
-      return page.evaluate(() => (window as unknown as TestWindow).pwTest.log.messages)
-    },
-    async waitForStatus(match, occurrence = 1) {
-      await page.waitForFunction(
-        ([m, n]) => {
-          const matching = (window as unknown as TestWindow).pwTest.log.statuses.filter((status) => {
-            for (const key in m) {
-              if (status[key as keyof typeof status] !== m[key as keyof typeof m]) return false
-            }
-            return true
-          })
-          return matching.length >= n
-        },
-        [match, occurrence] as const,
-      )
-    },
   }
 }
 
 /** Polls `predicate` on the Node side until it holds; for state the server owns. */
-export async function waitFor(predicate: () => boolean, what: string, timeoutMs = 10000): Promise<void> {
+export async function waitFor(predicate: () => boolean, what: string, timeoutMs = WAIT_TIMEOUT_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!predicate()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
@@ -130,7 +157,7 @@ export async function waitFor(predicate: () => boolean, what: string, timeoutMs 
   }
 }
 
-/** `count` events as the push server numbers them: ids "from", "from + 1", … */
+/** The ids the push server gives its events `from` to `to`: "from", "from + 1", … */
 export function expectedIds(from: number, to: number): string[] {
   const ids: string[] = []
   for (let id = from; id <= to; id++) ids.push(String(id))
