@@ -1,5 +1,6 @@
 // Svelte component tests need the Svelte compiler plugin and Svelte's browser build, which the
-// main config must not apply to every other test. Run: vitest run -c test/svelte/vitest.config.ts
+// main config must not apply to every other test. A project of the main vitest config; alone:
+// vitest run -c test/svelte/vitest.config.ts
 import { fileURLToPath } from 'node:url'
 import { svelte } from '@sveltejs/vite-plugin-svelte'
 import { svelteTesting } from '@testing-library/svelte/vite'
