@@ -171,10 +171,10 @@ export async function startFixtureServer(): Promise<FixtureServer> {
     return rule.behaviour
   }
 
-  function log(req: IncomingMessage, transport: string, answeredBy: StreamRequestLog['answeredBy'], done: Duplex | ServerResponse): void {
+  function log(req: IncomingMessage, transport: string, answeredBy: StreamRequestLog['answeredBy'], connection: Duplex | ServerResponse): void {
     const entry: StreamRequestLog = { method: req.method || '', url: req.url || '', transport, headers: req.headers, answeredBy, ended: false }
     requests.push(entry)
-    done.once('close', () => {
+    connection.once('close', () => {
       entry.ended = true
     })
   }
