@@ -5,7 +5,8 @@ import { useBrowserSuite } from './suite'
 import { expectedIds, waitFor, type StartSetup, type StartSpec } from './test-page'
 
 const TRANSPORTS: TransportName[] = ['eventsource', 'fetch-sse', 'websocket', 'long-poll']
-// Only these two see HTTP statuses and send headers (see the contract's `headers` and wire protocol).
+// Only these two see HTTP statuses and send headers (contract: `headers`, and "where the status is
+// visible to the client"): native EventSource and WebSocket hide a 204 or 401 from script.
 const HTTP_STATUS_TRANSPORTS: TransportName[] = ['fetch-sse', 'long-poll']
 const BUNDLES: Bundle[] = ['umd', 'esm']
 
@@ -44,6 +45,11 @@ describe.each(BUNDLES)('%s bundle', (bundle) => {
       expectRange(messages, 1, 40)
       expect(messages.every((message) => message.transport === transport)).toBe(true)
       expect(suite.fixture.requests.every((request) => request.transport === transport)).toBe(true)
+      const script = bundle === 'esm' ? '/dist/index.mjs' : '/dist/pushwire.umd.js'
+      expect(suite.tab.requests.some((request) => request.url === suite.fixture.origin + script)).toBe(true)
+      // One connection carried it all (long-poll: one request per poll, one at a time).
+      if (transport !== 'long-poll') expect(suite.fixture.requests).toHaveLength(1)
+      expect(suite.fixture.openConnections()).toBeLessThanOrEqual(1)
     })
 
     it('resumes after the server drops the connection mid-stream, without loss or duplicates', async () => {
@@ -68,6 +74,8 @@ describe.each(BUNDLES)('%s bundle', (bundle) => {
       publishRange(16, 20)
       await suite.tab.waitForMessages(20)
       expectRange(await suite.tab.messages(), 1, 20)
+      // The client reconnected once, by itself: no second connection left running beside it.
+      expect(suite.fixture.openConnections()).toBeLessThanOrEqual(1)
       const resumed = suite.fixture.requests.slice(cutAt).map((request) => {
         const query = new URL(request.url, suite.fixture.origin).searchParams.get('lastEventId')
         return request.headers['last-event-id'] || query
