@@ -2,7 +2,7 @@ import { computeDelay } from './core/backoff'
 import { globalScope, resolveEnv } from './core/env'
 import { createIdMemory } from './core/id-memory'
 import { createListenerRegistry } from './core/listeners'
-import { post } from './core/post'
+import { post } from './core/request'
 import { withQuery } from './core/url'
 import { PushError } from './errors'
 import { resolveOptions } from './options'
@@ -12,6 +12,7 @@ import type {
   PushClient,
   PushClientOptions,
   PushMessage,
+  PushState,
   PushStatus,
   Resolvable,
   Transport,
@@ -31,10 +32,11 @@ const DEDUPE_WINDOW = 1024
 const MAX_ITERATOR_BACKLOG = 10000
 
 type Timer = ReturnType<typeof setTimeout>
+type Strings = Record<string, string>
 
-function evaluate<T>(value: Resolvable<T> | undefined): Promise<T | undefined> {
-  return new Promise<T | undefined>((resolve) => {
-    resolve(typeof value === 'function' ? (value as () => T | Promise<T>)() : value)
+function evaluate(value: Resolvable<Strings> | undefined): Promise<Strings | undefined> {
+  return new Promise((resolve) => {
+    resolve(typeof value === 'function' ? value() : value)
   })
 }
 
@@ -53,11 +55,10 @@ function isOffline(): boolean {
  */
 export function createPushClient<E extends EventMap = EventMap>(options: PushClientOptions): PushClient<E> {
   const config = resolveOptions(options)
-  const { retry } = config
+  const { retry, heartbeatTimeoutMs } = config
   const listeners = createListenerRegistry<PushMessage>()
   const statusListeners = createListenerRegistry<PushStatus>()
   const delivered = createIdMemory(DEDUPE_WINDOW)
-  const endIterators: Array<() => void> = []
 
   let status: PushStatus = { state: 'idle', transport: null, attempt: 0 }
   let lastEventId = config.lastEventId
@@ -83,13 +84,14 @@ export function createPushClient<E extends EventMap = EventMap>(options: PushCli
   let paused = false
   let removePageHooks: (() => void) | undefined
 
-  function setStatus(next: PushStatus): void {
-    status = next
-    statusListeners.emit(STATUS, next)
+  function setStatus(state: PushState, error?: PushError, delayMs?: number): void {
+    status = { state, transport: current ? current.name : null, attempt: failures, delayMs, error }
+    statusListeners.emit(STATUS, status)
   }
 
-  function currentName(): string | null {
-    return current ? current.name : null
+  /** Headers and query for one request, evaluated now: either may be an (async) function. */
+  function requestInputs(): Promise<[Strings | undefined, Strings | undefined]> {
+    return Promise.all([evaluate(config.headers), evaluate(config.query)])
   }
 
   function dropConnection(): void {
@@ -97,16 +99,13 @@ export function createPushClient<E extends EventMap = EventMap>(options: PushCli
     clearTimeout(connectTimer)
     clearTimeout(watchdogTimer)
     connectTimer = watchdogTimer = undefined
-    watchdogArmed = false
-    opened = false
+    watchdogArmed = opened = false
     const dropped = connection
     connection = undefined
-    if (dropped) {
-      try {
-        dropped.close()
-      } catch {
-        // A custom transport that fails to close is already dead to the client.
-      }
+    try {
+      if (dropped) dropped.close()
+    } catch {
+      // A custom transport that fails to close is already dead to the client.
     }
   }
 
@@ -121,8 +120,7 @@ export function createPushClient<E extends EventMap = EventMap>(options: PushCli
     stopRetrying()
     paused = false
     if (removePageHooks) removePageHooks()
-    setStatus({ state: 'closed', transport: currentName(), attempt: failures, error })
-    endIterators.slice().forEach((end) => end())
+    setStatus('closed', error)
   }
 
   function checkWatchdog(): void {
@@ -131,11 +129,8 @@ export function createPushClient<E extends EventMap = EventMap>(options: PushCli
     if (!watchdogArmed) return
     // Compared with the clock, not counted in ticks: background tabs throttle timers.
     const silentFor = Date.now() - lastActivityAt
-    if (silentFor >= config.heartbeatTimeoutMs) {
-      fail(generation, new PushError('heartbeat', `no data for ${silentFor} ms`))
-    } else {
-      watchdogTimer = setTimeout(checkWatchdog, config.heartbeatTimeoutMs - silentFor)
-    }
+    if (silentFor < heartbeatTimeoutMs) watchdogTimer = setTimeout(checkWatchdog, heartbeatTimeoutMs - silentFor)
+    else fail(generation, new PushError('heartbeat', `no data for ${silentFor} ms`))
   }
 
   function armWatchdog(): void {
@@ -144,14 +139,14 @@ export function createPushClient<E extends EventMap = EventMap>(options: PushCli
   }
 
   function scheduleRetry(delayMs: number, error: PushError): void {
+    // No point spinning while the browser knows it is offline; `online` restarts at once.
     if (isOffline()) {
-      // No point spinning while the browser knows it is offline; `online` restarts at once.
       waitingForOnline = true
-      setStatus({ state: 'reconnecting', transport: currentName(), attempt: failures, error })
-      return
+      setStatus('reconnecting', error)
+    } else {
+      setStatus('reconnecting', error, delayMs)
+      retryTimer = setTimeout(startAttempt, delayMs)
     }
-    setStatus({ state: 'reconnecting', transport: currentName(), attempt: failures, delayMs, error })
-    retryTimer = setTimeout(startAttempt, delayMs)
   }
 
   function fail(failedGeneration: number, error: PushError): void {
@@ -171,16 +166,14 @@ export function createPushClient<E extends EventMap = EventMap>(options: PushCli
       failedOpens = 0
     }
     if (failures > retry.maxAttempts) return finish(error)
-    const delayMs =
-      error.retryAfterMs !== undefined
-        ? error.retryAfterMs
-        : computeDelay(failures, serverRetryMs !== undefined ? serverRetryMs : retry.initialDelayMs, retry, Math.random())
-    scheduleRetry(delayMs, error)
+    const baseMs = serverRetryMs !== undefined ? serverRetryMs : retry.initialDelayMs
+    const { retryAfterMs } = error
+    scheduleRetry(retryAfterMs !== undefined ? retryAfterMs : computeDelay(failures, baseMs, retry, Math.random()), error)
   }
 
-  function receive(event: TransportEvent, transport: Transport): void {
-    const id = event.id
-    if (event.type === HEARTBEAT) {
+  function receive(event: TransportEvent, transportName: string): void {
+    const { type, id } = event
+    if (type === HEARTBEAT) {
       if (id !== undefined) lastEventId = id
       if (!watchdogArmed) armWatchdog()
       return
@@ -191,21 +184,19 @@ export function createPushClient<E extends EventMap = EventMap>(options: PushCli
     }
     if (id !== undefined) lastEventId = id
     let data: unknown = event.data
-    if (event.type === RESET) {
+    if (type === RESET) {
       // The server's ids may start over; old ones must not swallow new events.
       delivered.clear()
     } else {
       try {
-        data = config.decode(event.data, event.type)
+        data = config.decode(event.data, type)
       } catch (cause) {
-        const error = new PushError('protocol', `could not decode the data of a '${event.type}' event`, { cause })
-        setStatus({ state: status.state, transport: status.transport, attempt: status.attempt, error })
-        return
+        return setStatus(status.state, new PushError('protocol', `could not decode a '${type}' event`, { cause }))
       }
     }
     // The time of the chunk that carried the event: one clock read per chunk, not per event.
-    const message: PushMessage = { type: event.type, data, id, transport: transport.name, receivedAt: lastActivityAt }
-    listeners.emit(event.type, message)
+    const message: PushMessage = { type, data, id, transport: transportName, receivedAt: lastActivityAt }
+    listeners.emit(type, message)
     listeners.emit(ANY, message)
   }
 
@@ -214,13 +205,12 @@ export function createPushClient<E extends EventMap = EventMap>(options: PushCli
       open() {
         if (sinkGeneration !== generation || opened) return
         clearTimeout(connectTimer)
-        connectTimer = undefined
         opened = true
         openedAt = lastActivityAt = Date.now()
         delivered.nextConnection()
         failedOpens = 0
         authRetried = false
-        setStatus({ state: 'open', transport: transport.name, attempt: failures })
+        setStatus('open')
         // Native EventSource hides comments: only a server that sends heartbeat events can be timed.
         if (transport.seesComments !== false) armWatchdog()
       },
@@ -228,7 +218,7 @@ export function createPushClient<E extends EventMap = EventMap>(options: PushCli
         if (sinkGeneration === generation) lastActivityAt = Date.now()
       },
       event(event) {
-        if (sinkGeneration === generation) receive(event, transport)
+        if (sinkGeneration === generation) receive(event, transport.name)
       },
       retry(ms) {
         if (sinkGeneration === generation) serverRetryMs = ms
@@ -242,92 +232,84 @@ export function createPushClient<E extends EventMap = EventMap>(options: PushCli
   function startAttempt(): void {
     stopRetrying()
     const attemptGeneration = ++generation
-    const transport = candidates[transportIndex]
-    const transportEnv = env as TransportEnv
-    current = transport
-    setStatus({ state: 'connecting', transport: transport.name, attempt: failures })
-    connectTimer = setTimeout(() => {
-      fail(attemptGeneration, new PushError('network', `${transport.name} did not open within ${config.connectTimeoutMs} ms`))
-    }, config.connectTimeoutMs)
-    Promise.all([evaluate(config.headers), evaluate(config.query)]).then(
-      ([headers, query]) => {
-        if (attemptGeneration !== generation) return
-        const sink = createSink(attemptGeneration, transport)
-        let opening: TransportConnection
-        try {
-          opening = transport.open(
-            {
-              url: withQuery(config.url, query || {}),
-              websocketUrl: withQuery(config.websocketUrl, query || {}),
-              lastEventId: () => lastEventId,
-              lastEventIdParam: config.lastEventIdParam,
-              headers: headers || {},
-              withCredentials: config.withCredentials,
-              maxMessageBytes: config.maxMessageBytes,
-              eventTypes: listeners.keys().filter((type) => type !== ANY),
-              env: transportEnv,
-            },
-            sink,
-          )
-        } catch (cause) {
-          return fail(attemptGeneration, new PushError('network', `${transport.name} could not open`, { cause }))
-        }
-        // The transport may have failed synchronously inside open().
-        if (attemptGeneration === generation) connection = opening
-        else opening.close()
-      },
-      (cause: unknown) => {
-        fail(attemptGeneration, new PushError('network', 'headers or query could not be evaluated', { cause }))
-      },
-    )
+    const transport = (current = candidates[transportIndex])
+    const failAttempt = (detail: string, cause?: unknown) =>
+      fail(attemptGeneration, new PushError('network', `${transport.name} ${detail}`, { cause }))
+    setStatus('connecting')
+    connectTimer = setTimeout(() => failAttempt(`did not open within ${config.connectTimeoutMs} ms`), config.connectTimeoutMs)
+    requestInputs().then(([headers, query]) => {
+      if (attemptGeneration !== generation) return
+      let opening: TransportConnection
+      try {
+        opening = transport.open(
+          {
+            url: withQuery(config.url, query),
+            websocketUrl: withQuery(config.websocketUrl, query),
+            lastEventId: () => lastEventId,
+            lastEventIdParam: config.lastEventIdParam,
+            headers: headers || {},
+            withCredentials: config.withCredentials,
+            maxMessageBytes: config.maxMessageBytes,
+            eventTypes: listeners.keys().filter((type) => type !== ANY),
+            env: env as TransportEnv,
+          },
+          createSink(attemptGeneration, transport),
+        )
+      } catch (cause) {
+        return failAttempt('could not open', cause)
+      }
+      // The transport may have failed synchronously inside open().
+      if (attemptGeneration === generation) connection = opening
+      else opening.close()
+    }, (cause: unknown) => failAttempt('could not evaluate headers or query', cause))
   }
 
   function pause(): void {
     dropConnection()
     stopRetrying()
     paused = true
-    setStatus({ state: 'idle', transport: currentName(), attempt: failures })
+    setStatus('idle')
   }
 
   function installPageHooks(): void {
     const scope = globalScope()
-    if (removePageHooks || !scope || typeof scope.addEventListener !== 'function') return
-    const page = scope as unknown as Window
-    const doc = typeof document !== 'undefined' ? document : undefined
-    const onOnline = () => {
-      if (waitingForOnline || retryTimer !== undefined) startAttempt()
-      else checkWatchdog()
-    }
-    const onOffline = () => {
-      if (retryTimer === undefined) return
-      stopRetrying()
-      waitingForOnline = true
-    }
-    const onVisibility = () => {
-      if (!doc) return
-      if (doc.visibilityState === 'hidden') {
-        if (config.pauseWhenHidden && !paused) pause()
-      } else if (paused) {
-        paused = false
-        startAttempt()
-      } else {
-        checkWatchdog()
+    if (removePageHooks || !scope || !scope.addEventListener) return
+    const page = scope as EventTarget
+    const hooks: Array<[EventTarget, string, () => void]> = [
+      [page, 'online', () => (waitingForOnline || retryTimer !== undefined ? startAttempt() : checkWatchdog())],
+      [
+        page,
+        'offline',
+        () => {
+          if (retryTimer === undefined) return
+          stopRetrying()
+          waitingForOnline = true
+        },
+      ],
+    ]
+    if (typeof document !== 'undefined') {
+      const onVisibility = () => {
+        if (document.visibilityState === 'hidden') {
+          if (config.pauseWhenHidden && !paused) pause()
+        } else if (paused) {
+          paused = false
+          startAttempt()
+        } else {
+          checkWatchdog()
+        }
       }
+      hooks.push([document, 'visibilitychange', onVisibility])
     }
-    page.addEventListener('online', onOnline)
-    page.addEventListener('offline', onOffline)
-    if (doc) doc.addEventListener('visibilitychange', onVisibility)
+    hooks.forEach(([target, type, hook]) => target.addEventListener(type, hook))
     removePageHooks = () => {
-      page.removeEventListener('online', onOnline)
-      page.removeEventListener('offline', onOffline)
-      if (doc) doc.removeEventListener('visibilitychange', onVisibility)
+      hooks.forEach(([target, type, hook]) => target.removeEventListener(type, hook))
       removePageHooks = undefined
     }
   }
 
   function connect(): void {
     if ((status.state !== 'idle' && status.state !== 'closed') || paused) return
-    env = resolveEnv(config.env)
+    env = resolveEnv(config)
     const context = { env, hasHeaders: config.headers !== undefined }
     candidates = config.transports.filter((transport) => transport.isSupported(context))
     transportIndex = failures = failedOpens = 0
@@ -337,17 +319,15 @@ export function createPushClient<E extends EventMap = EventMap>(options: PushCli
       return finish(new PushError('network', `none of the transports [${names}] is supported here`))
     }
     installPageHooks()
-    if (config.pauseWhenHidden && typeof document !== 'undefined' && document.visibilityState === 'hidden') {
-      current = candidates[0]
-      pause()
-    } else {
-      startAttempt()
-    }
+    current = candidates[0]
+    if (config.pauseWhenHidden && typeof document !== 'undefined' && document.visibilityState === 'hidden') pause()
+    else startAttempt()
   }
 
   function send(data: string | object): Promise<void> {
     if (status.state === 'closed') return Promise.reject(new PushError('network', 'send() on a closed client'))
-    const body = typeof data === 'string' ? data : JSON.stringify(data)
+    const isText = typeof data === 'string'
+    const body = isText ? data : JSON.stringify(data)
     if (connection && connection.send && connection.canSend && connection.canSend()) {
       try {
         connection.send(body)
@@ -356,53 +336,52 @@ export function createPushClient<E extends EventMap = EventMap>(options: PushCli
         return Promise.reject(new PushError('network', 'send() failed', { cause }))
       }
     }
-    const sendEnv = env || resolveEnv(config.env)
-    const contentType = typeof data === 'string' ? 'text/plain;charset=UTF-8' : 'application/json'
-    return Promise.all([evaluate(config.headers), evaluate(config.query)]).then(([headers, query]) =>
-      post(sendEnv, withQuery(config.url, query || {}), { body, contentType }, headers || {}, config.withCredentials),
+    const contentType = isText ? 'text/plain;charset=UTF-8' : 'application/json'
+    return requestInputs().then(([headers, query]) =>
+      post(env || resolveEnv(config), withQuery(config.url, query), body, contentType, headers, config.withCredentials),
     )
   }
 
   function iterate(): AsyncIterator<PushMessage> {
     const backlog: PushMessage[] = []
-    let waiting: ((result: IteratorResult<PushMessage>) => void) | undefined
+    let wake: (() => void) | undefined
     let overflow: PushError | undefined
     let ended = false
 
     function end(): void {
-      if (ended) return
       ended = true
-      off()
-      endIterators.splice(endIterators.indexOf(end), 1)
-      if (waiting) waiting({ value: undefined, done: true })
-      waiting = undefined
+      offMessages()
+      offStatus()
+      if (wake) wake()
     }
 
-    const off = listeners.add(ANY, (message) => {
-      if (waiting) {
-        const resolve = waiting
-        waiting = undefined
-        resolve({ value: message, done: false })
-      } else if (backlog.length < MAX_ITERATOR_BACKLOG) {
+    const offMessages = listeners.add(ANY, (message) => {
+      if (backlog.length < MAX_ITERATOR_BACKLOG) {
         backlog.push(message)
       } else {
         overflow = new PushError('too-large', `the async iterator fell ${MAX_ITERATOR_BACKLOG} messages behind`)
         end()
       }
+      if (wake) wake()
     })
-    endIterators.push(end)
+    const offStatus = statusListeners.add(STATUS, (next) => {
+      if (next.state === 'closed') end()
+    })
 
     return {
       next() {
-        if (backlog.length) return Promise.resolve({ value: backlog.shift() as PushMessage, done: false })
-        if (overflow) {
-          const error = overflow
-          overflow = undefined
-          return Promise.reject(error)
-        }
-        if (ended) return Promise.resolve({ value: undefined, done: true })
-        return new Promise((resolve) => {
-          waiting = resolve
+        return new Promise((resolve, reject) => {
+          // The backlog first, then an overflow, then the end; else wait for the next of these.
+          const settle = (): void => {
+            wake = undefined
+            if (backlog.length) resolve({ value: backlog.shift() as PushMessage, done: false })
+            else if (overflow) {
+              reject(overflow)
+              overflow = undefined
+            } else if (ended) resolve({ value: undefined, done: true })
+            else wake = settle
+          }
+          settle()
         })
       },
       return() {

@@ -1,42 +1,40 @@
 import type { ResolvedRetry } from './core/backoff'
 import { resolveUrl, toWebSocketUrl } from './core/url'
 import { builtInTransports } from './transports/index'
-import {
-  TRANSPORT_NAMES,
-  type PushClientOptions,
-  type Resolvable,
-  type Transport,
-  type TransportEnv,
-  type TransportName,
-} from './types'
+import { TRANSPORT_NAMES, type PushClientOptions, type Resolvable, type Transport, type TransportName } from './types'
+
+/** `[default, minimum, maximum]`; a number without a maximum must be finite. */
+type NumberRule = [number, number, number?]
+
+const NUMBERS = {
+  connectTimeoutMs: [10000, 1],
+  heartbeatTimeoutMs: [45000, 1],
+  maxMessageBytes: [1048576, 1],
+  fallbackAfter: [2, 1],
+} satisfies Record<string, NumberRule>
+
+const RETRY_NUMBERS: Record<keyof ResolvedRetry, NumberRule> = {
+  initialDelayMs: [1000, 0],
+  maxDelayMs: [30000, 0],
+  factor: [2, 1],
+  jitter: [0.5, 0, 1],
+  maxAttempts: [Infinity, 0, Infinity],
+}
+
+type NumberOption = keyof typeof NUMBERS
 
 /** Options with every default applied and every value checked. */
-export interface ResolvedOptions {
-  url: string
+export interface ResolvedOptions
+  extends Omit<PushClientOptions, NumberOption | 'transports' | 'retry' | 'decode' | 'lastEventIdParam'>,
+    Record<NumberOption, number> {
   websocketUrl: string
   transports: Transport[]
   headers: Resolvable<Record<string, string>> | undefined
   query: Resolvable<Record<string, string>> | undefined
   withCredentials: boolean
   retry: ResolvedRetry
-  connectTimeoutMs: number
-  heartbeatTimeoutMs: number
-  lastEventId: string | undefined
   lastEventIdParam: string
-  fallbackAfter: number
-  pauseWhenHidden: boolean
-  maxMessageBytes: number
   decode: (data: string, type: string) => unknown
-  lazy: boolean
-  env: TransportEnv
-}
-
-const DEFAULT_RETRY: ResolvedRetry = {
-  initialDelayMs: 1000,
-  maxDelayMs: 30000,
-  factor: 2,
-  jitter: 0.5,
-  maxAttempts: Infinity,
 }
 
 const DECODERS = {
@@ -49,19 +47,25 @@ function fail(option: string, accepted: string, got: unknown): never {
   throw new TypeError(`pushwire: options.${option} must be ${accepted}, got ${shown}`)
 }
 
-function number(
-  input: Record<string, unknown>,
-  key: string,
-  fallback: number,
-  min: number,
-  label = key,
-  allowInfinity = false,
-): number {
-  const value = input[key]
-  if (value === undefined) return fallback
-  const ok = typeof value === 'number' && value >= min && (allowInfinity ? !isNaN(value) : isFinite(value))
-  if (!ok) fail(label, `a ${allowInfinity ? '' : 'finite '}number >= ${min}`, value)
-  return value as number
+/** Checks the numbers named in `rules` (prefixing their names with `prefix`) and fills in defaults. */
+function numbers<K extends string>(input: Partial<Record<NoInfer<K>, unknown>>, rules: Record<K, NumberRule>, prefix = ''): Record<K, number> {
+  const resolved = {} as Record<K, number>
+  for (const key in rules) {
+    const [fallback, min, max] = rules[key]
+    const value = input[key] === undefined ? fallback : input[key]
+    if (typeof value !== 'number' || !(value >= min && (max === undefined ? isFinite(value) : value <= max))) {
+      const range = max === undefined ? `a finite number >= ${min}` : max === Infinity ? `a number >= ${min}` : `a number from ${min} to ${max}`
+      fail(prefix + key, range, value)
+    }
+    resolved[key] = value as number
+  }
+  return resolved
+}
+
+function resolveRetry(retry: PushClientOptions['retry']): ResolvedRetry {
+  if (retry === false) return { ...numbers({}, RETRY_NUMBERS), maxAttempts: 0 }
+  if (typeof retry !== 'object' && retry !== undefined) fail('retry', 'an object or false', retry)
+  return numbers(retry || {}, RETRY_NUMBERS, 'retry.')
 }
 
 function isTransport(value: unknown): value is Transport {
@@ -75,57 +79,27 @@ function isTransport(value: unknown): value is Transport {
   )
 }
 
-function resolveTransports(list: PushClientOptions['transports']): Transport[] {
-  if (list === undefined) return TRANSPORT_NAMES.map((name) => builtInTransports[name])
-  const accepted = `a non-empty list of ${TRANSPORT_NAMES.map((n) => `'${n}'`).join(', ')} or Transport objects`
-  if (!Array.isArray(list) || list.length === 0) fail('transports', accepted, list)
-  return list.map((entry, index) => {
-    if (isTransport(entry)) return entry
-    if (typeof entry === 'string' && TRANSPORT_NAMES.indexOf(entry as TransportName) !== -1) {
-      return builtInTransports[entry as TransportName]
-    }
-    return fail(`transports[${index}]`, accepted.replace('a non-empty list of ', 'one of '), entry)
+function resolveTransports(list: PushClientOptions['transports'] = TRANSPORT_NAMES): Transport[] {
+  if (!Array.isArray(list) || !list.length) fail('transports', 'a non-empty list', list)
+  return list.map((entry: TransportName | Transport, index) => {
+    const transport = typeof entry === 'string' ? builtInTransports[entry] : entry
+    if (!isTransport(transport)) fail(`transports[${index}]`, `one of '${TRANSPORT_NAMES.join("', '")}' or a Transport`, entry)
+    return transport
   })
 }
 
-function resolveRetry(retry: PushClientOptions['retry']): ResolvedRetry {
-  if (retry === false) return { ...DEFAULT_RETRY, maxAttempts: 0 }
-  if (retry === undefined) return DEFAULT_RETRY
-  if (typeof retry !== 'object' || retry === null) fail('retry', 'an object or false', retry)
-  const input = retry as Record<string, unknown>
-  const resolved: ResolvedRetry = {
-    initialDelayMs: number(input, 'initialDelayMs', DEFAULT_RETRY.initialDelayMs, 0, 'retry.initialDelayMs'),
-    maxDelayMs: number(input, 'maxDelayMs', DEFAULT_RETRY.maxDelayMs, 0, 'retry.maxDelayMs'),
-    factor: number(input, 'factor', DEFAULT_RETRY.factor, 1, 'retry.factor'),
-    jitter: number(input, 'jitter', DEFAULT_RETRY.jitter, 0, 'retry.jitter'),
-    maxAttempts: number(input, 'maxAttempts', DEFAULT_RETRY.maxAttempts, 0, 'retry.maxAttempts', true),
+function resolvable<T>(option: string, value: Resolvable<T> | undefined): Resolvable<T> | undefined {
+  if (value !== undefined && typeof value !== 'function' && (typeof value !== 'object' || value === null)) {
+    fail(option, 'an object or a function returning one', value)
   }
-  if (resolved.jitter > 1) fail('retry.jitter', 'a number from 0 to 1', resolved.jitter)
-  return resolved
+  return value
 }
 
-function resolvable<T>(input: Record<string, unknown>, key: string): Resolvable<T> | undefined {
-  const value = input[key]
-  if (value === undefined || typeof value === 'function' || (typeof value === 'object' && value !== null)) {
-    return value as Resolvable<T> | undefined
-  }
-  return fail(key, 'an object or a function returning one', value)
-}
-
-function httpUrl(url: unknown): string {
-  if (typeof url !== 'string' || url === '') fail('url', 'an http(s) URL', url)
-  const absolute = resolveUrl(url as string)
-  if (!/^https?:\/\//i.test(absolute)) {
-    fail('url', 'an http(s) URL (relative URLs need a page location to resolve against)', url)
-  }
-  return absolute
-}
-
-function webSocketUrl(url: unknown): string {
-  if (typeof url !== 'string') fail('websocketUrl', 'a ws(s) or http(s) URL', url)
-  const absolute = toWebSocketUrl(resolveUrl(url as string))
-  if (!/^wss?:\/\//i.test(absolute)) fail('websocketUrl', 'a ws(s) or http(s) URL', url)
-  return absolute
+/** `value` resolved against the page's location, when it is a URL whose scheme `pattern` accepts. */
+function checkUrl(option: string, value: unknown, pattern: RegExp, accepted: string): string {
+  const url = typeof value === 'string' && value ? resolveUrl(value) : ''
+  if (!pattern.test(url)) fail(option, accepted, value)
+  return url
 }
 
 /** Checks `options` and fills in the defaults of the contract's options table. */
@@ -133,39 +107,29 @@ export function resolveOptions(options: PushClientOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError('pushwire: createPushClient needs an options object with at least { url }')
   }
-  const input = options as unknown as Record<string, unknown>
-  const url = httpUrl(options.url)
-
-  const decode = options.decode ?? 'text'
+  const { websocketUrl, decode = 'text', lastEventId, lastEventIdParam = 'lastEventId' } = options
+  const url = checkUrl('url', options.url, /^https?:\/\//i, 'an http(s) URL (relative URLs need a page to resolve against)')
   if (typeof decode !== 'function' && decode !== 'text' && decode !== 'json') {
     fail('decode', "'text', 'json' or a function (data, type) => value", decode)
   }
-  const lastEventId = options.lastEventId
   if (lastEventId !== undefined && typeof lastEventId !== 'string') fail('lastEventId', 'a string', lastEventId)
-  const lastEventIdParam = options.lastEventIdParam ?? 'lastEventId'
-  if (typeof lastEventIdParam !== 'string' || lastEventIdParam === '') {
-    fail('lastEventIdParam', 'a non-empty string', lastEventIdParam)
-  }
-  const fallbackAfter = number(input, 'fallbackAfter', 2, 1)
-  if (fallbackAfter % 1 !== 0) fail('fallbackAfter', 'a whole number >= 1', fallbackAfter)
+  if (typeof lastEventIdParam !== 'string' || !lastEventIdParam) fail('lastEventIdParam', 'a non-empty string', lastEventIdParam)
+  const resolvedNumbers = numbers(options, NUMBERS)
+  if (resolvedNumbers.fallbackAfter % 1) fail('fallbackAfter', 'a whole number >= 1', options.fallbackAfter)
 
   return {
+    ...options,
+    ...resolvedNumbers,
     url,
-    websocketUrl: options.websocketUrl === undefined ? toWebSocketUrl(url) : webSocketUrl(options.websocketUrl),
+    websocketUrl: toWebSocketUrl(
+      websocketUrl === undefined ? url : checkUrl('websocketUrl', websocketUrl, /^(http|ws)s?:\/\//i, 'a ws(s) or http(s) URL'),
+    ),
     transports: resolveTransports(options.transports),
-    headers: resolvable(input, 'headers'),
-    query: resolvable(input, 'query'),
+    headers: resolvable('headers', options.headers),
+    query: resolvable('query', options.query),
     withCredentials: !!options.withCredentials,
     retry: resolveRetry(options.retry),
-    connectTimeoutMs: number(input, 'connectTimeoutMs', 10000, 1),
-    heartbeatTimeoutMs: number(input, 'heartbeatTimeoutMs', 45000, 1),
-    lastEventId,
     lastEventIdParam,
-    fallbackAfter,
-    pauseWhenHidden: !!options.pauseWhenHidden,
-    maxMessageBytes: number(input, 'maxMessageBytes', 1048576, 1),
     decode: typeof decode === 'function' ? decode : DECODERS[decode],
-    lazy: !!options.lazy,
-    env: { fetch: options.fetch, WebSocket: options.WebSocket, EventSource: options.EventSource, XMLHttpRequest: options.XMLHttpRequest },
   }
 }

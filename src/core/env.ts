@@ -1,6 +1,6 @@
 import type { TransportEnv } from '../types'
 
-type Global = Partial<TransportEnv> & { addEventListener?: Window['addEventListener'] }
+type Global = TransportEnv & { addEventListener?: Window['addEventListener'] }
 
 /** The global object, read lazily so that importing pushwire never touches it. */
 export function globalScope(): Global | undefined {
@@ -15,12 +15,11 @@ export function globalScope(): Global | undefined {
  * because browsers throw "Illegal invocation" when it is called off its global.
  */
 export function resolveEnv(injected: TransportEnv): TransportEnv {
-  const scope = globalScope()
-  const globalFetch = scope && typeof scope.fetch === 'function' ? scope.fetch.bind(scope) : undefined
+  const scope: Global = globalScope() || {}
   return {
-    fetch: injected.fetch || globalFetch,
-    WebSocket: injected.WebSocket || (scope && scope.WebSocket),
-    EventSource: injected.EventSource || (scope && scope.EventSource),
-    XMLHttpRequest: injected.XMLHttpRequest || (scope && scope.XMLHttpRequest),
+    fetch: injected.fetch || (scope.fetch && scope.fetch.bind(scope)),
+    WebSocket: injected.WebSocket || scope.WebSocket,
+    EventSource: injected.EventSource || scope.EventSource,
+    XMLHttpRequest: injected.XMLHttpRequest || scope.XMLHttpRequest,
   }
 }

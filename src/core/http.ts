@@ -14,22 +14,9 @@ export function parseRetryAfter(header: string | null | undefined, now: number):
 
 /**
  * The error for a response that did not open a stream: 204 stops for good, 401/403 are
- * `auth`, others `http` (with `Retry-After` when the server sent one).
+ * `auth`, others `http`; each with `Retry-After` when the server sent one.
  */
-export function httpStatusError(
-  status: number,
-  retryAfter: string | null | undefined,
-  request: string,
-): PushError {
-  if (status === 204) return new PushError('closed-by-server', `204 from ${request}`, { status })
-  if (status === 401 || status === 403) return new PushError('auth', `${status} from ${request}`, { status })
-  return new PushError('http', `${status} from ${request}`, {
-    status,
-    retryAfterMs: parseRetryAfter(retryAfter, Date.now()),
-  })
-}
-
-/** Whether a `Content-Type` header names an event stream. */
-export function isEventStream(contentType: string | null | undefined): boolean {
-  return !!contentType && contentType.toLowerCase().indexOf('text/event-stream') === 0
+export function httpStatusError(status: number, retryAfter: string | null, request: string): PushError {
+  const code = status === 204 ? 'closed-by-server' : status === 401 || status === 403 ? 'auth' : 'http'
+  return new PushError(code, `${status} from ${request}`, { status, retryAfterMs: parseRetryAfter(retryAfter, Date.now()) })
 }

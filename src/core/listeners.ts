@@ -14,13 +14,13 @@ export interface ListenerRegistry<T> {
  * Hands a listener's exception to the platform (`reportError`, as EventTarget does), so it is
  * seen in the console and by error trackers but never breaks the SDK or the other listeners.
  */
-export function reportListenerError(error: unknown): void {
+function reportListenerError(error: unknown): void {
   const scope = globalScope() as { reportError?: (error: unknown) => void } | undefined
   if (scope && typeof scope.reportError === 'function') scope.reportError(error)
   else
     setTimeout(() => {
       throw error
-    }, 0)
+    })
 }
 
 /**
@@ -37,9 +37,8 @@ export function createListenerRegistry<T>(): ListenerRegistry<T> {
       return () => {
         if (!active) return
         active = false
-        const current = lists.get(key) || []
-        const at = current.indexOf(listener)
-        const remaining = current.slice(0, at).concat(current.slice(at + 1))
+        const remaining = (lists.get(key) || []).slice()
+        remaining.splice(remaining.indexOf(listener), 1)
         if (remaining.length) lists.set(key, remaining)
         else lists.delete(key)
       }

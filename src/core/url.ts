@@ -1,5 +1,5 @@
 /** Appends query parameters to `url`, keeping any it already has (and its fragment out). */
-export function withQuery(url: string, params: Record<string, string | undefined>): string {
+export function withQuery(url: string, params: Record<string, string | undefined> | undefined): string {
   let query = ''
   for (const key in params) {
     const value = params[key]

@@ -2,7 +2,6 @@ import { PushError } from '../errors'
 import type { Transport } from '../types'
 import { createSession, resumeUrl } from './session'
 
-const CLOSED = 2
 /** Types listened to on every connection, whatever the app subscribed to. */
 const ALWAYS = ['message', 'pushwire:heartbeat', 'pushwire:reset']
 
@@ -15,48 +14,41 @@ export const eventSourceTransport: Transport = {
   seesComments: false,
   isSupported: ({ env, hasHeaders }) => !!env.EventSource && !hasHeaders,
   open(request, sink) {
-    const EventSourceImpl = request.env.EventSource as typeof EventSource
     const url = resumeUrl(request.url, request, 'eventsource')
-    const source = new EventSourceImpl(url, { withCredentials: request.withCredentials })
+    const source = new (request.env.EventSource as typeof EventSource)(url, { withCredentials: request.withCredentials })
     const types: string[] = []
     // MessageEvent.lastEventId keeps the last id the stream set, so an unchanged one is not this event's.
     let previousId = ''
-
     const session = createSession(sink, request.maxMessageBytes, () => {
-      source.removeEventListener('open', onOpen)
+      source.removeEventListener('open', session.open)
       source.removeEventListener('error', onError)
       types.forEach((type) => source.removeEventListener(type, onEvent))
       source.close()
     })
 
-    function onOpen(): void {
-      session.open()
-      session.activity()
-    }
-
     function onEvent(event: Event): void {
-      const message = event as MessageEvent<string>
-      const lastEventId = message.lastEventId || ''
+      const { type, data, lastEventId = '' } = event as MessageEvent<string>
       const id = lastEventId !== previousId ? lastEventId : undefined
       previousId = lastEventId
       session.activity()
-      session.event({ type: message.type, data: message.data, id })
+      session.event({ type, data, id })
     }
 
     function onError(event: Event): void {
       // A server event named `error` arrives here too; it is data, not a fault.
       if (typeof (event as MessageEvent).data === 'string') return
-      const what = source.readyState === CLOSED ? 'was refused (HTTP error or wrong Content-Type)' : 'lost its connection'
+      // CLOSED (2): the browser itself gave up on the response.
+      const what = source.readyState === 2 ? 'was refused (HTTP error or wrong Content-Type)' : 'lost its connection'
       session.fail(new PushError('network', `EventSource ${url} ${what}`, { cause: event }))
     }
 
     function listen(type: string): void {
-      if (!session.isLive() || types.indexOf(type) !== -1) return
+      if (!session.live() || types.indexOf(type) !== -1) return
       types.push(type)
       source.addEventListener(type, onEvent)
     }
 
-    source.addEventListener('open', onOpen)
+    source.addEventListener('open', session.open)
     source.addEventListener('error', onError)
     ALWAYS.concat(request.eventTypes).forEach(listen)
     return { close: session.close, listen }

@@ -1,6 +1,6 @@
+import { sendRequest, withHeaders, type StopRequest } from '../core/request'
 import { PushError } from '../errors'
 import type { Transport } from '../types'
-import { eventStreamHeaders, fetchEventStream, type StopRequest } from './http-stream'
 import { createSession } from './session'
 
 /**
@@ -13,25 +13,20 @@ export const fetchSseTransport: Transport = {
     !!env.fetch && typeof ReadableStream !== 'undefined' && typeof TextDecoder !== 'undefined',
   open(request, sink) {
     const url = request.url
-    const headers = eventStreamHeaders(request.headers)
+    const headers = withHeaders({ Accept: 'text/event-stream' }, request.headers)
     const resumeFrom = request.lastEventId()
     if (resumeFrom) headers['Last-Event-ID'] = resumeFrom
-    let stopRequest: StopRequest | undefined
+    let stop: StopRequest | undefined
     const session = createSession(sink, request.maxMessageBytes, () => {
-      if (stopRequest) stopRequest()
+      if (stop) stop()
     })
-    const reader = session.newReader()
-    stopRequest = fetchEventStream(
-      request.env.fetch as typeof fetch,
+    stop = sendRequest(
+      request.env,
       { url, headers, withCredentials: request.withCredentials },
       {
+        // Headers alone prove nothing: a buffering proxy answers them and then holds the body.
         start: session.activity,
-        chunk(text) {
-          // Headers alone prove nothing: a buffering proxy answers them and then holds the body.
-          session.open()
-          session.activity()
-          reader.feed(text)
-        },
+        chunk: session.read,
         end() {
           session.fail(new PushError('network', `stream ended: GET ${url}`))
         },

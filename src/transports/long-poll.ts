@@ -1,5 +1,5 @@
+import { sendRequest, withHeaders, type StopRequest } from '../core/request'
 import type { Transport } from '../types'
-import { eventStreamHeaders, fetchEventStream, xhrEventStream, type StopRequest } from './http-stream'
 import { createSession, resumeUrl } from './session'
 
 /**
@@ -11,43 +11,31 @@ export const longPollTransport: Transport = {
   name: 'long-poll',
   isSupported: ({ env }) => !!env.fetch || !!env.XMLHttpRequest,
   open(request, sink) {
-    const { fetch, XMLHttpRequest } = request.env
-    const headers = eventStreamHeaders(request.headers)
-    let stopPoll: StopRequest | undefined
+    const headers = withHeaders({ Accept: 'text/event-stream' }, request.headers)
+    let stop: StopRequest | undefined
     let nextPoll: ReturnType<typeof setTimeout> | undefined
     const session = createSession(sink, request.maxMessageBytes, () => {
       clearTimeout(nextPoll)
-      if (stopPoll) stopPoll()
+      if (stop) stop()
     })
 
     function poll(): void {
-      nextPoll = undefined
       // One reader per body: an unterminated last event of a poll is discarded, as the spec says.
-      const reader = session.newReader()
-      const stream = {
-        url: resumeUrl(request.url, request, 'long-poll'),
-        headers,
-        withCredentials: request.withCredentials,
-      }
-      const handlers = {
-        start() {
-          session.open()
-          session.activity()
+      session.newBody()
+      stop = sendRequest(
+        request.env,
+        { url: resumeUrl(request.url, request, 'long-poll'), headers, withCredentials: request.withCredentials },
+        {
+          start: session.open,
+          chunk: session.read,
+          end() {
+            // Through the event loop, never recursively: a server that answers every poll at
+            // once with an empty body must not lock up the page.
+            if (session.live()) nextPoll = setTimeout(poll, 0)
+          },
+          fail: session.fail,
         },
-        chunk(text: string) {
-          session.activity()
-          reader.feed(text)
-        },
-        end() {
-          // Through the event loop, never recursively: a server that answers every poll at
-          // once with an empty body must not lock up the page.
-          if (session.isLive()) nextPoll = setTimeout(poll, 0)
-        },
-        fail: session.fail,
-      }
-      stopPoll = fetch
-        ? fetchEventStream(fetch, stream, handlers)
-        : xhrEventStream(XMLHttpRequest as typeof globalThis.XMLHttpRequest, stream, handlers)
+      )
     }
 
     poll()

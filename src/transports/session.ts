@@ -1,4 +1,4 @@
-import { createSseReader, type SseReader } from '../core/sse-reader'
+import { createSseReader, type SseReader, type SseReaderCallbacks } from '../core/sse-reader'
 import { withQuery } from '../core/url'
 import { PushError } from '../errors'
 import type { TransportEvent, TransportRequest, TransportSink } from '../types'
@@ -7,21 +7,23 @@ import type { TransportEvent, TransportRequest, TransportSink } from '../types'
  * One connection's link to its sink. It forwards reports until the connection is closed by
  * the client or has failed, and makes sure `fail` reaches the sink at most once.
  */
-export interface Session {
+export interface Session extends SseReaderCallbacks {
   /** Whether reports still reach the sink. */
-  isLive(): boolean
-  /** Reports the successful open (once). */
+  live(): boolean
+  /** Bytes arrived that prove the connection open: reports the open (once) and the activity. */
   open(): void
   /** Reports that bytes arrived. */
   activity(): void
+  /** Stream text arrived: proves the connection open and goes through this body's SSE reader. */
+  read(text: string): void
+  /** The next text starts a new body, so an unterminated event of the last one is dropped. */
+  newBody(): void
   /** Reports a complete event. */
   event(event: TransportEvent): void
   /** Releases the connection and reports `error`, unless the session already ended. */
   fail(error: PushError): void
   /** Releases the connection without a report (the client closed it). Idempotent. */
   close(): void
-  /** A fresh SSE reader whose events, `retry:` and overflow go to this session. */
-  newReader(): SseReader
 }
 
 /**
@@ -31,47 +33,48 @@ export interface Session {
 export function createSession(sink: TransportSink, maxMessageBytes: number, release: () => void): Session {
   let live = true
   let opened = false
-
-  function end(): boolean {
-    if (!live) return false
-    live = false
-    release()
-    return true
-  }
+  let reader: SseReader | undefined
 
   const session: Session = {
-    isLive: () => live,
+    live: () => live,
     open() {
-      if (!live || opened) return
-      opened = true
-      sink.open()
+      if (!live) return
+      if (!opened) {
+        opened = true
+        sink.open()
+      }
+      sink.activity()
     },
     activity() {
       if (live) sink.activity()
+    },
+    read(text) {
+      session.open()
+      if (!reader) reader = createSseReader(session, maxMessageBytes)
+      reader.feed(text)
+    },
+    newBody() {
+      reader = undefined
     },
     // The reader may hold more events of the same chunk after a listener closed the client.
     event(event) {
       if (live) sink.event(event)
     },
+    retry(ms) {
+      if (live) sink.retry(ms)
+    },
+    tooLarge() {
+      session.fail(new PushError('too-large', `an event or line is longer than maxMessageBytes (${maxMessageBytes})`))
+    },
     fail(error) {
-      if (end()) sink.fail(error)
+      if (!live) return
+      session.close()
+      sink.fail(error)
     },
     close() {
-      end()
-    },
-    newReader() {
-      return createSseReader(
-        {
-          event: session.event,
-          retry(ms) {
-            if (live) sink.retry(ms)
-          },
-          tooLarge() {
-            session.fail(new PushError('too-large', `an event or line is longer than maxMessageBytes (${maxMessageBytes})`))
-          },
-        },
-        maxMessageBytes,
-      )
+      if (!live) return
+      live = false
+      release()
     },
   }
   return session

@@ -1,0 +1,176 @@
+import { PushError } from '../errors'
+import type { TransportEnv } from '../types'
+import { httpStatusError } from './http'
+
+/** One HTTP request: a `GET` of an event stream, or a `POST` when it has a `body`. */
+export interface HttpRequest {
+  url: string
+  headers: Record<string, string>
+  withCredentials: boolean
+  body?: string
+}
+
+/** What a request reports; nothing is reported after it was stopped or failed. */
+export interface ResponseHandlers {
+  /** A good response arrived: 200 with `Content-Type: text/event-stream` for a GET, any 2xx for a POST. */
+  start(): void
+  /** Decoded body text; `''` when a chunk held only part of a character. */
+  chunk(text: string): void
+  /** The body ended cleanly. */
+  end(): void
+  /** Bad status or content type, or a network fault; the request is already stopped. */
+  fail(error: PushError): void
+}
+
+/** Stops a request; further calls do nothing. */
+export type StopRequest = () => void
+
+// Hoisted: this object would otherwise be allocated for every chunk of the hot path.
+const STREAM: TextDecodeOptions = { stream: true }
+
+function noop(): void {}
+
+/** `headers` copied over `own` (so the user's headers may override the request's own). */
+export function withHeaders(own: Record<string, string>, headers: Record<string, string> | undefined): Record<string, string> {
+  for (const name in headers) own[name] = headers[name]
+  return own
+}
+
+/**
+ * Runs `request` with `fetch` where there is one (streaming the body where the platform has
+ * `response.body` streams), else with `XMLHttpRequest`, the path of IE11-class browsers,
+ * which reports `responseText` as it grows and needs no Promise, stream or TextDecoder.
+ */
+export function sendRequest(env: TransportEnv, request: HttpRequest, handlers: ResponseHandlers): StopRequest {
+  const url = request.url
+  const method = request.body === undefined ? 'GET' : 'POST'
+  const label = method + ' ' + url
+  let settled = false
+  let abort = noop
+
+  function stop(): void {
+    if (settled) return
+    // Set first: browsers fire readystatechange from abort(), which must not look like a response.
+    settled = true
+    abort()
+  }
+
+  function fail(error: PushError): void {
+    if (settled) return
+    stop()
+    handlers.fail(error)
+  }
+
+  function failNetwork(cause?: unknown): void {
+    fail(new PushError('network', `${label} failed`, { cause }))
+  }
+
+  /** Checks status and content type; reports `start` and returns whether to read on. */
+  function respond(status: number, header: (name: string) => string | null): boolean {
+    const contentType = header('Content-Type')
+    if (method === 'POST' ? status < 200 || status > 299 : status !== 200) {
+      fail(httpStatusError(status, header('Retry-After'), label))
+    } else if (method === 'GET' && !/^text\/event-stream/i.test(contentType || '')) {
+      fail(new PushError('protocol', `expected text/event-stream from ${label}, got ${contentType}`, { status }))
+    } else {
+      handlers.start()
+    }
+    return !settled
+  }
+
+  function chunk(text: string): void {
+    if (!settled) handlers.chunk(text)
+  }
+
+  function end(rest: string): void {
+    if (rest) chunk(rest)
+    if (settled) return
+    settled = true
+    handlers.end()
+  }
+
+  function viaFetch(fetch: typeof globalThis.fetch): void {
+    const controller = typeof AbortController === 'function' ? new AbortController() : undefined
+    let body: ReadableStream | ReadableStreamDefaultReader | null = null
+    abort = () => {
+      if (controller) controller.abort()
+      // Without AbortController, cancelling the body is the only way to free it.
+      if (body) body.cancel().then(noop, noop)
+    }
+    fetch(url, {
+      method,
+      body: request.body,
+      headers: request.headers,
+      credentials: request.withCredentials ? 'include' : 'same-origin',
+      cache: 'no-store',
+      signal: controller && controller.signal,
+    }).then((response) => {
+      const stream = response.body
+      const reader = stream && typeof TextDecoder !== 'undefined' ? stream.getReader() : undefined
+      body = reader || stream
+      if (settled) return abort()
+      if (!respond(response.status, (name) => response.headers.get(name))) return
+      if (!reader) return response.text().then(end, failNetwork)
+      const decoder = new TextDecoder()
+      const onRead = (result: ReadableStreamReadResult<Uint8Array>): void => {
+        if (result.done) return end(decoder.decode())
+        chunk(decoder.decode(result.value, STREAM))
+        if (!settled) reader.read().then(onRead, failNetwork)
+      }
+      reader.read().then(onRead, failNetwork)
+    }, failNetwork)
+  }
+
+  function viaXhr(XHR: typeof XMLHttpRequest): void {
+    const xhr = new XHR()
+    let started = false
+    let seen = 0
+    abort = () => xhr.abort()
+    xhr.open(method, url, true)
+    // IE10/11 refuse withCredentials before open().
+    xhr.withCredentials = request.withCredentials
+    for (const name in request.headers) xhr.setRequestHeader(name, request.headers[name])
+    xhr.onreadystatechange = () => {
+      const state = xhr.readyState
+      if (settled || state < 2) return
+      // Status 0 is a request that never got (or lost) its response: network fault, CORS refusal.
+      if (!xhr.status) return state === 4 ? failNetwork() : undefined
+      if (!started) {
+        started = true
+        if (!respond(xhr.status, (name) => xhr.getResponseHeader(name))) return
+      }
+      if (state < 3) return
+      const text = xhr.responseText
+      if (text.length > seen) chunk(text.slice(seen))
+      seen = text.length
+      if (state === 4) end('')
+    }
+    xhr.send(request.body)
+  }
+
+  try {
+    if (env.fetch) viaFetch(env.fetch)
+    else viaXhr(env.XMLHttpRequest as typeof XMLHttpRequest)
+  } catch (cause) {
+    failNetwork(cause)
+  }
+  return stop
+}
+
+/**
+ * POSTs `body` to `url` with `headers` and its `Content-Type`. Resolves once a 2xx response
+ * has been read; rejects with a {@link PushError} otherwise.
+ */
+export function post(
+  env: TransportEnv,
+  url: string,
+  body: string,
+  contentType: string,
+  headers: Record<string, string> | undefined,
+  withCredentials: boolean,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const request = { url, body, headers: withHeaders({ 'Content-Type': contentType }, headers), withCredentials }
+    sendRequest(env, request, { start: noop, chunk: noop, end: resolve, fail: reject })
+  })
+}
