@@ -55,7 +55,7 @@ function isOffline(): boolean {
  */
 export function createPushClient<E extends EventMap = EventMap>(options: PushClientOptions): PushClient<E> {
   const config = resolveOptions(options)
-  const { retry, heartbeatTimeoutMs } = config
+  const { url, retry, heartbeatTimeoutMs, connectTimeoutMs, withCredentials, transports, decode } = config
   const listeners = createListenerRegistry<PushMessage>()
   const statusListeners = createListenerRegistry<PushStatus>()
   const delivered = createIdMemory(DEDUPE_WINDOW)
@@ -98,7 +98,6 @@ export function createPushClient<E extends EventMap = EventMap>(options: PushCli
     generation++
     clearTimeout(connectTimer)
     clearTimeout(watchdogTimer)
-    connectTimer = watchdogTimer = undefined
     watchdogArmed = opened = false
     const dropped = connection
     connection = undefined
@@ -115,17 +114,17 @@ export function createPushClient<E extends EventMap = EventMap>(options: PushCli
     waitingForOnline = false
   }
 
-  function finish(error?: PushError): void {
+  /** Drops the connection and any pending retry: 'idle' pauses, 'closed' ends for good. */
+  function halt(state: 'idle' | 'closed', error?: PushError): void {
     dropConnection()
     stopRetrying()
-    paused = false
-    if (removePageHooks) removePageHooks()
-    setStatus('closed', error)
+    paused = state === 'idle'
+    if (!paused && removePageHooks) removePageHooks()
+    setStatus(state, error)
   }
 
   function checkWatchdog(): void {
     clearTimeout(watchdogTimer)
-    watchdogTimer = undefined
     if (!watchdogArmed) return
     // Compared with the clock, not counted in ticks: background tabs throttle timers.
     const silentFor = Date.now() - lastActivityAt
@@ -138,7 +137,26 @@ export function createPushClient<E extends EventMap = EventMap>(options: PushCli
     checkWatchdog()
   }
 
-  function scheduleRetry(delayMs: number, error: PushError): void {
+  function fail(failedGeneration: number, error: PushError): void {
+    if (failedGeneration !== generation) return
+    const wasOpen = opened
+    const { code, retryAfterMs } = error
+    dropConnection()
+    if (code === 'closed-by-server' || (code === 'auth' && authRetried)) return halt('closed', error)
+    let delayMs = 0
+    if (code === 'auth') {
+      // Once more at once, with `headers` evaluated again (a fresh token, maybe).
+      authRetried = true
+    } else {
+      if (wasOpen && Date.now() - openedAt >= retry.initialDelayMs * 10) failures = 0
+      if (++failures > retry.maxAttempts) return halt('closed', error)
+      if (!wasOpen && ++failedOpens >= config.fallbackAfter && candidates.length > 1) {
+        transportIndex = (transportIndex + 1) % candidates.length
+        failedOpens = 0
+      }
+      const baseMs = serverRetryMs !== undefined ? serverRetryMs : retry.initialDelayMs
+      delayMs = retryAfterMs !== undefined ? retryAfterMs : computeDelay(failures, baseMs, retry, Math.random())
+    }
     // No point spinning while the browser knows it is offline; `online` restarts at once.
     if (isOffline()) {
       waitingForOnline = true
@@ -147,28 +165,6 @@ export function createPushClient<E extends EventMap = EventMap>(options: PushCli
       setStatus('reconnecting', error, delayMs)
       retryTimer = setTimeout(startAttempt, delayMs)
     }
-  }
-
-  function fail(failedGeneration: number, error: PushError): void {
-    if (failedGeneration !== generation) return
-    const wasOpen = opened
-    dropConnection()
-    if (error.code === 'closed-by-server') return finish(error)
-    if (error.code === 'auth') {
-      if (authRetried) return finish(error)
-      authRetried = true
-      return scheduleRetry(0, error)
-    }
-    if (wasOpen && Date.now() - openedAt >= retry.initialDelayMs * 10) failures = 0
-    failures++
-    if (!wasOpen && ++failedOpens >= config.fallbackAfter && candidates.length > 1) {
-      transportIndex = (transportIndex + 1) % candidates.length
-      failedOpens = 0
-    }
-    if (failures > retry.maxAttempts) return finish(error)
-    const baseMs = serverRetryMs !== undefined ? serverRetryMs : retry.initialDelayMs
-    const { retryAfterMs } = error
-    scheduleRetry(retryAfterMs !== undefined ? retryAfterMs : computeDelay(failures, baseMs, retry, Math.random()), error)
   }
 
   function receive(event: TransportEvent, transportName: string): void {
@@ -189,9 +185,9 @@ export function createPushClient<E extends EventMap = EventMap>(options: PushCli
       delivered.clear()
     } else {
       try {
-        data = config.decode(event.data, type)
+        data = decode(event.data, type)
       } catch (cause) {
-        return setStatus(status.state, new PushError('protocol', `could not decode a '${type}' event`, { cause }))
+        return setStatus(status.state, new PushError('protocol', `could not decode '${type}'`, { cause }))
       }
     }
     // The time of the chunk that carried the event: one clock read per chunk, not per event.
@@ -236,19 +232,19 @@ export function createPushClient<E extends EventMap = EventMap>(options: PushCli
     const failAttempt = (detail: string, cause?: unknown) =>
       fail(attemptGeneration, new PushError('network', `${transport.name} ${detail}`, { cause }))
     setStatus('connecting')
-    connectTimer = setTimeout(() => failAttempt(`did not open within ${config.connectTimeoutMs} ms`), config.connectTimeoutMs)
+    connectTimer = setTimeout(() => failAttempt(`did not open within ${connectTimeoutMs} ms`), connectTimeoutMs)
     requestInputs().then(([headers, query]) => {
       if (attemptGeneration !== generation) return
       let opening: TransportConnection
       try {
         opening = transport.open(
           {
-            url: withQuery(config.url, query),
+            url: withQuery(url, query),
             websocketUrl: withQuery(config.websocketUrl, query),
             lastEventId: () => lastEventId,
             lastEventIdParam: config.lastEventIdParam,
             headers: headers || {},
-            withCredentials: config.withCredentials,
+            withCredentials,
             maxMessageBytes: config.maxMessageBytes,
             eventTypes: listeners.keys().filter((type) => type !== ANY),
             env: env as TransportEnv,
@@ -261,24 +257,22 @@ export function createPushClient<E extends EventMap = EventMap>(options: PushCli
       // The transport may have failed synchronously inside open().
       if (attemptGeneration === generation) connection = opening
       else opening.close()
-    }, (cause: unknown) => failAttempt('could not evaluate headers or query', cause))
+    }, (cause: unknown) => failAttempt('headers or query failed', cause))
   }
 
-  function pause(): void {
-    dropConnection()
-    stopRetrying()
-    paused = true
-    setStatus('idle')
+  function shouldPause(): boolean {
+    return config.pauseWhenHidden === true && typeof document !== 'undefined' && document.visibilityState === 'hidden'
   }
 
   function installPageHooks(): void {
-    const scope = globalScope()
+    const scope = globalScope() as EventTarget | undefined
     if (removePageHooks || !scope || !scope.addEventListener) return
-    const page = scope as EventTarget
+    // Outside a page `visibilitychange` never fires; listening on the global scope is harmless.
+    const page = typeof document !== 'undefined' ? document : scope
     const hooks: Array<[EventTarget, string, () => void]> = [
-      [page, 'online', () => (waitingForOnline || retryTimer !== undefined ? startAttempt() : checkWatchdog())],
+      [scope, 'online', () => (waitingForOnline || retryTimer !== undefined ? startAttempt() : checkWatchdog())],
       [
-        page,
+        scope,
         'offline',
         () => {
           if (retryTimer === undefined) return
@@ -286,23 +280,26 @@ export function createPushClient<E extends EventMap = EventMap>(options: PushCli
           waitingForOnline = true
         },
       ],
+      [
+        page,
+        'visibilitychange',
+        () => {
+          if (shouldPause()) {
+            if (!paused) halt('idle')
+          } else if (paused) {
+            paused = false
+            startAttempt()
+          } else {
+            checkWatchdog()
+          }
+        },
+      ],
     ]
-    if (typeof document !== 'undefined') {
-      const onVisibility = () => {
-        if (document.visibilityState === 'hidden') {
-          if (config.pauseWhenHidden && !paused) pause()
-        } else if (paused) {
-          paused = false
-          startAttempt()
-        } else {
-          checkWatchdog()
-        }
-      }
-      hooks.push([document, 'visibilitychange', onVisibility])
-    }
-    hooks.forEach(([target, type, hook]) => target.addEventListener(type, hook))
+    const each = (method: 'addEventListener' | 'removeEventListener') =>
+      hooks.forEach(([target, type, hook]) => target[method](type, hook))
+    each('addEventListener')
     removePageHooks = () => {
-      hooks.forEach(([target, type, hook]) => target.removeEventListener(type, hook))
+      each('removeEventListener')
       removePageHooks = undefined
     }
   }
@@ -311,16 +308,16 @@ export function createPushClient<E extends EventMap = EventMap>(options: PushCli
     if ((status.state !== 'idle' && status.state !== 'closed') || paused) return
     env = resolveEnv(config)
     const context = { env, hasHeaders: config.headers !== undefined }
-    candidates = config.transports.filter((transport) => transport.isSupported(context))
+    candidates = transports.filter((transport) => transport.isSupported(context))
+    current = candidates[0]
     transportIndex = failures = failedOpens = 0
     authRetried = false
-    if (!candidates.length) {
-      const names = config.transports.map((transport) => transport.name).join(', ')
-      return finish(new PushError('network', `none of the transports [${names}] is supported here`))
+    if (!current) {
+      const names = transports.map((transport) => transport.name).join(', ')
+      return halt('closed', new PushError('network', `none of [${names}] is supported here`))
     }
     installPageHooks()
-    current = candidates[0]
-    if (config.pauseWhenHidden && typeof document !== 'undefined' && document.visibilityState === 'hidden') pause()
+    if (shouldPause()) halt('idle')
     else startAttempt()
   }
 
@@ -338,7 +335,7 @@ export function createPushClient<E extends EventMap = EventMap>(options: PushCli
     }
     const contentType = isText ? 'text/plain;charset=UTF-8' : 'application/json'
     return requestInputs().then(([headers, query]) =>
-      post(env || resolveEnv(config), withQuery(config.url, query), body, contentType, headers, config.withCredentials),
+      post(env || resolveEnv(config), withQuery(url, query), body, contentType, headers, withCredentials),
     )
   }
 
@@ -359,7 +356,7 @@ export function createPushClient<E extends EventMap = EventMap>(options: PushCli
       if (backlog.length < MAX_ITERATOR_BACKLOG) {
         backlog.push(message)
       } else {
-        overflow = new PushError('too-large', `the async iterator fell ${MAX_ITERATOR_BACKLOG} messages behind`)
+        overflow = new PushError('too-large', `iterator fell ${MAX_ITERATOR_BACKLOG} messages behind`)
         end()
       }
       if (wake) wake()
@@ -394,16 +391,12 @@ export function createPushClient<E extends EventMap = EventMap>(options: PushCli
 
   const client = {
     on(type: string, listener: (message: PushMessage) => void) {
-      if (typeof listener !== 'function') throw new TypeError(`pushwire: on('${type}', listener) needs a function`)
       const isNewType = type !== ANY && !listeners.has(type)
       const off = listeners.add(type, listener)
       if (isNewType && connection && connection.listen) connection.listen(type)
       return off
     },
-    onStatus(listener: (status: PushStatus) => void) {
-      if (typeof listener !== 'function') throw new TypeError('pushwire: onStatus(listener) needs a function')
-      return statusListeners.add(STATUS, listener)
-    },
+    onStatus: (listener: (status: PushStatus) => void) => statusListeners.add(STATUS, listener),
     get state() {
       return status.state
     },
@@ -418,7 +411,7 @@ export function createPushClient<E extends EventMap = EventMap>(options: PushCli
     },
     connect,
     close() {
-      if (status.state !== 'closed') finish()
+      if (status.state !== 'closed') halt('closed')
     },
     send,
   } as unknown as PushClient<E>

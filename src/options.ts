@@ -1,7 +1,7 @@
 import type { ResolvedRetry } from './core/backoff'
 import { resolveUrl, toWebSocketUrl } from './core/url'
 import { builtInTransports } from './transports/index'
-import { TRANSPORT_NAMES, type PushClientOptions, type Resolvable, type Transport, type TransportName } from './types'
+import { TRANSPORT_NAMES, type PushClientOptions, type Transport } from './types'
 
 /** `[default, minimum, maximum]`; a number without a maximum must be finite. */
 type NumberRule = [number, number, number?]
@@ -29,8 +29,6 @@ export interface ResolvedOptions
     Record<NumberOption, number> {
   websocketUrl: string
   transports: Transport[]
-  headers: Resolvable<Record<string, string>> | undefined
-  query: Resolvable<Record<string, string>> | undefined
   withCredentials: boolean
   retry: ResolvedRetry
   lastEventIdParam: string
@@ -42,93 +40,81 @@ const DECODERS = {
   json: (data: string): unknown => JSON.parse(data),
 }
 
-function fail(option: string, accepted: string, got: unknown): never {
-  const shown = typeof got === 'string' ? `'${got}'` : typeof got === 'function' ? 'a function' : String(got)
-  throw new TypeError(`pushwire: options.${option} must be ${accepted}, got ${shown}`)
+/** Throws the TypeError of a bad option unless `ok`; `accepted` says what the option must be. */
+function check(option: string, ok: unknown, accepted: string): void {
+  if (!ok) throw new TypeError(`pushwire: options.${option} must be ${accepted}`)
 }
 
 /** Checks the numbers named in `rules` (prefixing their names with `prefix`) and fills in defaults. */
-function numbers<K extends string>(input: Partial<Record<NoInfer<K>, unknown>>, rules: Record<K, NumberRule>, prefix = ''): Record<K, number> {
+function numbers<K extends string>(
+  input: Partial<Record<NoInfer<K>, unknown>>,
+  rules: Record<K, NumberRule>,
+  prefix = '',
+): Record<K, number> {
   const resolved = {} as Record<K, number>
   for (const key in rules) {
     const [fallback, min, max] = rules[key]
     const value = input[key] === undefined ? fallback : input[key]
-    if (typeof value !== 'number' || !(value >= min && (max === undefined ? isFinite(value) : value <= max))) {
-      const range = max === undefined ? `a finite number >= ${min}` : max === Infinity ? `a number >= ${min}` : `a number from ${min} to ${max}`
-      fail(prefix + key, range, value)
-    }
+    check(
+      prefix + key,
+      typeof value === 'number' && value >= min && (max === undefined ? isFinite(value) : value <= max),
+      max === undefined ? `a finite number >= ${min}` : max === Infinity ? `a number >= ${min}` : `a number from ${min} to ${max}`,
+    )
     resolved[key] = value as number
   }
   return resolved
 }
 
-function resolveRetry(retry: PushClientOptions['retry']): ResolvedRetry {
-  if (retry === false) return { ...numbers({}, RETRY_NUMBERS), maxAttempts: 0 }
-  if (typeof retry !== 'object' && retry !== undefined) fail('retry', 'an object or false', retry)
-  return numbers(retry || {}, RETRY_NUMBERS, 'retry.')
-}
-
-function isTransport(value: unknown): value is Transport {
-  const candidate = value as Transport | null
-  return (
-    typeof candidate === 'object' &&
-    candidate !== null &&
-    typeof candidate.name === 'string' &&
-    typeof candidate.open === 'function' &&
-    typeof candidate.isSupported === 'function'
-  )
+function resolveRetry(retry: PushClientOptions['retry'] = {}): ResolvedRetry {
+  check('retry', (typeof retry === 'object' && retry) || retry === false, 'an object or false')
+  return retry ? numbers(retry, RETRY_NUMBERS, 'retry.') : { ...numbers({}, RETRY_NUMBERS), maxAttempts: 0 }
 }
 
 function resolveTransports(list: PushClientOptions['transports'] = TRANSPORT_NAMES): Transport[] {
-  if (!Array.isArray(list) || !list.length) fail('transports', 'a non-empty list', list)
-  return list.map((entry: TransportName | Transport, index) => {
-    const transport = typeof entry === 'string' ? builtInTransports[entry] : entry
-    if (!isTransport(transport)) fail(`transports[${index}]`, `one of '${TRANSPORT_NAMES.join("', '")}' or a Transport`, entry)
-    return transport
+  check('transports', Array.isArray(list) && list.length, 'a non-empty list')
+  return list.map((entry, index) => {
+    const transport: Partial<Transport> = typeof entry === 'string' ? (builtInTransports as Record<string, Transport>)[entry] : entry
+    check(
+      `transports[${index}]`,
+      transport && typeof transport.open === 'function' && typeof transport.isSupported === 'function',
+      `one of '${TRANSPORT_NAMES.join("', '")}' or a Transport`,
+    )
+    return transport as Transport
   })
-}
-
-function resolvable<T>(option: string, value: Resolvable<T> | undefined): Resolvable<T> | undefined {
-  if (value !== undefined && typeof value !== 'function' && (typeof value !== 'object' || value === null)) {
-    fail(option, 'an object or a function returning one', value)
-  }
-  return value
 }
 
 /** `value` resolved against the page's location, when it is a URL whose scheme `pattern` accepts. */
 function checkUrl(option: string, value: unknown, pattern: RegExp, accepted: string): string {
   const url = typeof value === 'string' && value ? resolveUrl(value) : ''
-  if (!pattern.test(url)) fail(option, accepted, value)
+  check(option, pattern.test(url), accepted)
   return url
 }
 
 /** Checks `options` and fills in the defaults of the contract's options table. */
 export function resolveOptions(options: PushClientOptions): ResolvedOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError('pushwire: createPushClient needs an options object with at least { url }')
-  }
-  const { websocketUrl, decode = 'text', lastEventId, lastEventIdParam = 'lastEventId' } = options
-  const url = checkUrl('url', options.url, /^https?:\/\//i, 'an http(s) URL (relative URLs need a page to resolve against)')
-  if (typeof decode !== 'function' && decode !== 'text' && decode !== 'json') {
-    fail('decode', "'text', 'json' or a function (data, type) => value", decode)
-  }
-  if (lastEventId !== undefined && typeof lastEventId !== 'string') fail('lastEventId', 'a string', lastEventId)
-  if (typeof lastEventIdParam !== 'string' || !lastEventIdParam) fail('lastEventIdParam', 'a non-empty string', lastEventIdParam)
-  const resolvedNumbers = numbers(options, NUMBERS)
-  if (resolvedNumbers.fallbackAfter % 1) fail('fallbackAfter', 'a whole number >= 1', options.fallbackAfter)
+  const input = options || ({} as PushClientOptions)
+  const { websocketUrl, decode = 'text', lastEventId, lastEventIdParam = 'lastEventId' } = input
+  const url = checkUrl('url', input.url, /^https?:\/\//i, 'an http(s) URL (relative URLs need a page)')
+  const resolvedNumbers = numbers(input, NUMBERS)
+  check('fallbackAfter', resolvedNumbers.fallbackAfter % 1 === 0, 'a whole number >= 1')
+  check('decode', typeof decode === 'function' || decode === 'text' || decode === 'json', "'text', 'json' or a function")
+  check('lastEventId', typeof (lastEventId === undefined ? '' : lastEventId) === 'string', 'a string')
+  check('lastEventIdParam', typeof lastEventIdParam === 'string' && lastEventIdParam, 'a non-empty string')
+  ;(['headers', 'query'] as const).forEach((option) => {
+    const value = input[option]
+    check(option, value === undefined || typeof value === 'function' || (typeof value === 'object' && value), 'an object or a function')
+  })
 
   return {
-    ...options,
+    ...input,
     ...resolvedNumbers,
     url,
     websocketUrl: toWebSocketUrl(
       websocketUrl === undefined ? url : checkUrl('websocketUrl', websocketUrl, /^(http|ws)s?:\/\//i, 'a ws(s) or http(s) URL'),
     ),
-    transports: resolveTransports(options.transports),
-    headers: resolvable('headers', options.headers),
-    query: resolvable('query', options.query),
-    withCredentials: !!options.withCredentials,
-    retry: resolveRetry(options.retry),
+    transports: resolveTransports(input.transports),
+    withCredentials: !!input.withCredentials,
+    retry: resolveRetry(input.retry),
     lastEventIdParam,
     decode: typeof decode === 'function' ? decode : DECODERS[decode],
   }

@@ -32,6 +32,7 @@ export function createListenerRegistry<T>(): ListenerRegistry<T> {
 
   return {
     add(key, listener) {
+      if (typeof listener !== 'function') throw new TypeError('pushwire: a listener must be a function')
       lists.set(key, (lists.get(key) || []).concat(listener))
       let active = true
       return () => {

@@ -57,24 +57,16 @@ export function createSseReader(callbacks: SseReaderCallbacks, maxMessageBytes: 
   }
 
   function feed(text: string): void {
-    if (overflowed) return
-    if (skipLeadingLF && text.length > 0) {
-      skipLeadingLF = false
-      if (text.charCodeAt(0) === LF) text = text.slice(1)
-    }
-    if (text.length === 0) return
-    // eventsource-parser only strips a BOM given as raw bytes; decoded text carries U+FEFF.
-    if (atStart) {
-      atStart = false
-      if (text.charCodeAt(0) === BOM) text = text.slice(1)
-    }
+    if (overflowed || !text) return
+    // eventsource-parser strips a BOM only given as raw bytes; decoded text carries U+FEFF. And
+    // the LF of a CRLF split across chunks goes: its CR has already ended the line.
+    const first = text.charCodeAt(0)
+    if ((atStart && first === BOM) || (skipLeadingLF && first === LF)) text = text.slice(1)
+    atStart = false
     // A CR that ends a chunk ends its line now (the parser alone would wait for the next byte
-    // to rule out CRLF); the LF of a CRLF split across chunks is then dropped.
-    if (text.charCodeAt(text.length - 1) === CR) {
-      text += '\n'
-      skipLeadingLF = true
-    }
-    parser.feed(text)
+    // to rule out CRLF).
+    skipLeadingLF = text.charCodeAt(text.length - 1) === CR
+    parser.feed(skipLeadingLF ? text + '\n' : text)
   }
 
   return { feed }

@@ -3,13 +3,10 @@ export function withQuery(url: string, params: Record<string, string | undefined
   let query = ''
   for (const key in params) {
     const value = params[key]
-    if (value === undefined) continue
-    query += (query ? '&' : '') + encodeURIComponent(key) + '=' + encodeURIComponent(value)
+    if (value !== undefined) query += '&' + encodeURIComponent(key) + '=' + encodeURIComponent(value)
   }
-  if (!query) return url
-  const hashAt = url.indexOf('#')
-  const base = hashAt === -1 ? url : url.slice(0, hashAt)
-  return base + (base.indexOf('?') === -1 ? '?' : '&') + query
+  const base = url.split('#')[0]
+  return query ? base + (base.indexOf('?') === -1 ? '?' : '&') + query.slice(1) : url
 }
 
 /** The WebSocket URL that matches an http(s) URL. */
@@ -18,14 +15,11 @@ export function toWebSocketUrl(httpUrl: string): string {
 }
 
 /**
- * Resolves `url` against the page's location. Uses `URL` where present and an `<a href>`
- * on old browsers; outside a page (Node) the URL must already be absolute.
+ * Resolves `url` against the page's location through an `<a href>`, which every browser
+ * supports; outside a page (Node, workers) the URL must already be absolute.
  */
 export function resolveUrl(url: string): string {
-  if (/^[a-z][a-z0-9+.-]*:/i.test(url)) return url
-  const location = typeof document !== 'undefined' ? document.location : undefined
-  if (!location) return url
-  if (typeof URL === 'function') return new URL(url, location.href).href
+  if (typeof document === 'undefined') return url
   const anchor = document.createElement('a')
   anchor.href = url
   return anchor.href

@@ -38,7 +38,7 @@ export const eventSourceTransport: Transport = {
       // A server event named `error` arrives here too; it is data, not a fault.
       if (typeof (event as MessageEvent).data === 'string') return
       // CLOSED (2): the browser itself gave up on the response.
-      const what = source.readyState === 2 ? 'was refused (HTTP error or wrong Content-Type)' : 'lost its connection'
+      const what = source.readyState === 2 ? 'was refused (status or Content-Type)' : 'lost its connection'
       session.fail(new PushError('network', `EventSource ${url} ${what}`, { cause: event }))
     }
 

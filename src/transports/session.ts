@@ -64,7 +64,7 @@ export function createSession(sink: TransportSink, maxMessageBytes: number, rele
       if (live) sink.retry(ms)
     },
     tooLarge() {
-      session.fail(new PushError('too-large', `an event or line is longer than maxMessageBytes (${maxMessageBytes})`))
+      session.fail(new PushError('too-large', `event or line over maxMessageBytes (${maxMessageBytes})`))
     },
     fail(error) {
       if (!live) return

@@ -24,7 +24,7 @@ export const webSocketTransport: Transport = {
       // The first frame, not the upgrade, proves the path works: a blocking proxy can
       // complete the upgrade and then pass nothing.
       if (typeof message.data === 'string') session.read(message.data)
-      else fail('protocol', 'sent a binary frame; frames must hold SSE text')
+      else fail('protocol', 'sent a binary frame, not SSE text')
     }
     socket.onclose = (event) => {
       fail('network', `closed (code ${event.code}${event.reason ? ', ' + event.reason : ''})`, event)
