@@ -1,7 +1,7 @@
 import { computeDelay } from './core/backoff'
 import { globalScope, resolveEnv } from './core/env'
 import { createIdMemory } from './core/id-memory'
-import { createListenerRegistry } from './core/listeners'
+import { ANY, createListenerRegistry } from './core/listeners'
 import { post } from './core/request'
 import { withQuery } from './core/url'
 import { PushError } from './errors'
@@ -24,7 +24,6 @@ import type {
 
 const HEARTBEAT = 'pushwire:heartbeat'
 const RESET = 'pushwire:reset'
-const ANY = '*'
 const STATUS = 'status'
 /** Delivered ids remembered for dedupe; a resume replays far fewer than this. */
 const DEDUPE_WINDOW = 1024
@@ -167,33 +166,36 @@ export function createPushClient<E extends EventMap = EventMap>(options: PushCli
     }
   }
 
-  function receive(event: TransportEvent, transportName: string): void {
-    const { type, id } = event
-    if (type === HEARTBEAT) {
-      if (id !== undefined) lastEventId = id
-      if (!watchdogArmed) armWatchdog()
-      return
-    }
-    if (id) {
-      if (delivered.seenBefore(id)) return
-      delivered.remember(id)
-    }
+  /** Heartbeats feed the watchdog; a reset is delivered as it came and starts dedupe over. */
+  function receiveReserved(type: string, data: string, id: string | undefined, transport: string): void {
     if (id !== undefined) lastEventId = id
-    let data: unknown = event.data
-    if (type === RESET) {
+    if (type === HEARTBEAT) {
+      if (!watchdogArmed) armWatchdog()
+    } else {
       // The server's ids may start over; old ones must not swallow new events.
       delivered.clear()
-    } else {
-      try {
-        data = decode(event.data, type)
-      } catch (cause) {
-        return setStatus(status.state, new PushError('protocol', `could not decode '${type}'`, { cause }))
-      }
+      listeners.emit(type, { type, data, id, transport, receivedAt: lastActivityAt })
+    }
+  }
+
+  // The hot path: every event of every transport comes through here; rare cases live elsewhere.
+  function receive(event: TransportEvent, transport: string): void {
+    const { type, id } = event
+    // Fields, not the event: an object that never escapes the inlined hot path is never allocated.
+    if (type === HEARTBEAT || type === RESET) return receiveReserved(type, event.data, id, transport)
+    if (id !== undefined) {
+      if (id && delivered.seenBefore(id)) return
+      delivered.remember(id)
+      lastEventId = id
+    }
+    let data: unknown
+    try {
+      data = decode(event.data, type)
+    } catch (cause) {
+      return setStatus(status.state, new PushError('protocol', `could not decode '${type}'`, { cause }))
     }
     // The time of the chunk that carried the event: one clock read per chunk, not per event.
-    const message: PushMessage = { type, data, id, transport: transportName, receivedAt: lastActivityAt }
-    listeners.emit(type, message)
-    listeners.emit(ANY, message)
+    listeners.emit(type, { type, data, id, transport, receivedAt: lastActivityAt })
   }
 
   function createSink(sinkGeneration: number, transport: Transport): TransportSink {

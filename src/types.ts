@@ -196,7 +196,10 @@ export interface TransportRequest {
   env: TransportEnv
 }
 
-/** How a transport reports what happens on its connection. Calls after `close()` are ignored. */
+/**
+ * How a transport reports what happens on its connection. Calls after `close()` are ignored.
+ * The methods do not use `this`, so a transport may pass them on detached.
+ */
 export interface TransportSink {
   /** The open succeeded (first byte, or the transport's own success signal). */
   open(): void

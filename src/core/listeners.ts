@@ -2,9 +2,13 @@ import { globalScope } from './env'
 
 type Listener<T> = (value: T) => void
 
+/** The key whose listeners hear every key. */
+export const ANY = '*'
+
 /** Listener lists keyed by name, safe to change while they are being called. */
 export interface ListenerRegistry<T> {
   add(key: string, listener: Listener<T>): () => void
+  /** Calls the listeners of `key`, then those of {@link ANY}. */
   emit(key: string, value: T): void
   has(key: string): boolean
   keys(): string[]
@@ -23,37 +27,56 @@ function reportListenerError(error: unknown): void {
     })
 }
 
+function callAll<T>(list: Listener<T>[] | undefined, value: T): void {
+  if (!list) return
+  for (let i = 0; i < list.length; i++) {
+    try {
+      list[i](value)
+    } catch (error) {
+      reportListenerError(error)
+    }
+  }
+}
+
 /**
  * Copy-on-write lists: adding or removing makes a new array, so an emit in progress keeps
  * iterating the list it started with and no per-event copy is needed.
  */
 export function createListenerRegistry<T>(): ListenerRegistry<T> {
   const lists = new Map<string, Listener<T>[]>()
+  // The list of the key emitted last, and that of ANY: a run of events of one type costs no
+  // Map lookup (their type strings are new every time, so each lookup would hash one).
+  let lastKey: string | undefined
+  let lastList: Listener<T>[] | undefined
+  let anyList: Listener<T>[] | undefined
+
+  function set(key: string, list: Listener<T>[]): void {
+    if (list.length) lists.set(key, list)
+    else lists.delete(key)
+    lastKey = undefined
+    anyList = lists.get(ANY)
+  }
 
   return {
     add(key, listener) {
       if (typeof listener !== 'function') throw new TypeError('pushwire: a listener must be a function')
-      lists.set(key, (lists.get(key) || []).concat(listener))
+      set(key, (lists.get(key) || []).concat(listener))
       let active = true
       return () => {
         if (!active) return
         active = false
         const remaining = (lists.get(key) || []).slice()
         remaining.splice(remaining.indexOf(listener), 1)
-        if (remaining.length) lists.set(key, remaining)
-        else lists.delete(key)
+        set(key, remaining)
       }
     },
     emit(key, value) {
-      const list = lists.get(key)
-      if (!list) return
-      for (let i = 0; i < list.length; i++) {
-        try {
-          list[i](value)
-        } catch (error) {
-          reportListenerError(error)
-        }
+      if (key !== lastKey) {
+        lastKey = key
+        lastList = key === ANY ? undefined : lists.get(key)
       }
+      callAll(lastList, value)
+      callAll(anyList, value)
     },
     has: (key) => lists.has(key),
     keys() {

@@ -9,13 +9,15 @@ const BOM = 0xfeff
 export interface SseReaderCallbacks {
   event(event: TransportEvent): void
   retry(ms: number): void
-  /** A line or event passed `maxMessageBytes`; the reader ignores all further input. */
+  /** A line or event passed `maxMessageBytes`; the reader stops. */
   tooLarge(): void
 }
 
 /** Incremental Server-Sent Events parser over decoded text chunks. */
 export interface SseReader {
   feed(text: string): void
+  /** Reports nothing more, not even the rest of a chunk being read (its connection closed). */
+  stop(): void
 }
 
 /**
@@ -26,38 +28,38 @@ export interface SseReader {
 export function createSseReader(callbacks: SseReaderCallbacks, maxMessageBytes: number): SseReader {
   let atStart = true
   let skipLeadingLF = false
-  let overflowed = false
-  // Reused for every event (the client copies what it keeps): no garbage per event.
-  const event: TransportEvent = { type: 'message', data: '', id: undefined }
+  let stopped = false
 
   const parser = createParser({
     maxBufferSize: maxMessageBytes,
-    onEvent(parsed) {
-      if (overflowed) return
+    onEvent({ event, data, id }) {
+      if (stopped) return
       // The parser bounds what it buffers across chunks; an event that arrived whole inside
       // one chunk is measured here.
-      if (parsed.data.length > maxMessageBytes) return overflow()
-      event.type = parsed.event || 'message'
-      event.data = parsed.data
-      event.id = parsed.id
-      callbacks.event(event)
+      if (data.length > maxMessageBytes) return overflow()
+      // A new object, not one reused: young objects take stores without a write barrier.
+      callbacks.event({ type: event || 'message', data, id })
     },
     onRetry(ms) {
-      if (!overflowed) callbacks.retry(ms)
+      if (!stopped) callbacks.retry(ms)
     },
     onError(error) {
       // Invalid `retry` values and unknown fields are ignored, as the spec says.
-      if (error.type === 'max-buffer-size-exceeded' && !overflowed) overflow()
+      if (error.type === 'max-buffer-size-exceeded' && !stopped) overflow()
     },
   })
 
+  function stop(): void {
+    stopped = true
+  }
+
   function overflow(): void {
-    overflowed = true
+    stop()
     callbacks.tooLarge()
   }
 
   function feed(text: string): void {
-    if (overflowed || !text) return
+    if (stopped || !text) return
     // eventsource-parser strips a BOM only given as raw bytes; decoded text carries U+FEFF. And
     // the LF of a CRLF split across chunks goes: its CR has already ended the line.
     const first = text.charCodeAt(0)
@@ -69,5 +71,5 @@ export function createSseReader(callbacks: SseReaderCallbacks, maxMessageBytes: 
     parser.feed(skipLeadingLF ? text + '\n' : text)
   }
 
-  return { feed }
+  return { feed, stop }
 }

@@ -7,7 +7,7 @@ import type { TransportEvent, TransportRequest, TransportSink } from '../types'
  * One connection's link to its sink. It forwards reports until the connection is closed by
  * the client or has failed, and makes sure `fail` reaches the sink at most once.
  */
-export interface Session extends SseReaderCallbacks {
+export interface Session {
   /** Whether reports still reach the sink. */
   live(): boolean
   /** Bytes arrived that prove the connection open: reports the open (once) and the activity. */
@@ -34,6 +34,15 @@ export function createSession(sink: TransportSink, maxMessageBytes: number, rele
   let live = true
   let opened = false
   let reader: SseReader | undefined
+  // Events go from the reader straight to the sink (the hot path); the reader is stopped
+  // when the session ends, even in the middle of a chunk.
+  const readerCallbacks: SseReaderCallbacks = {
+    event: sink.event,
+    retry: sink.retry,
+    tooLarge() {
+      session.fail(new PushError('too-large', `event or line over maxMessageBytes (${maxMessageBytes})`))
+    },
+  }
 
   const session: Session = {
     live: () => live,
@@ -49,22 +58,16 @@ export function createSession(sink: TransportSink, maxMessageBytes: number, rele
       if (live) sink.activity()
     },
     read(text) {
+      if (!live) return
       session.open()
-      if (!reader) reader = createSseReader(session, maxMessageBytes)
+      if (!reader) reader = createSseReader(readerCallbacks, maxMessageBytes)
       reader.feed(text)
     },
     newBody() {
       reader = undefined
     },
-    // The reader may hold more events of the same chunk after a listener closed the client.
     event(event) {
       if (live) sink.event(event)
-    },
-    retry(ms) {
-      if (live) sink.retry(ms)
-    },
-    tooLarge() {
-      session.fail(new PushError('too-large', `event or line over maxMessageBytes (${maxMessageBytes})`))
     },
     fail(error) {
       if (!live) return
@@ -74,6 +77,7 @@ export function createSession(sink: TransportSink, maxMessageBytes: number, rele
     close() {
       if (!live) return
       live = false
+      if (reader) reader.stop()
       release()
     },
   }
