@@ -84,7 +84,7 @@ export function createPushClient<E extends EventMap = EventMap>(options: PushCli
   let removePageHooks: (() => void) | undefined
 
   function setStatus(state: PushState, error?: PushError, delayMs?: number): void {
-    status = { state, transport: current ? current.name : null, attempt: failures, delayMs, error }
+    status = { state, transport: current?.name ?? null, attempt: failures, delayMs, error }
     statusListeners.emit(STATUS, status)
   }
 
@@ -101,7 +101,7 @@ export function createPushClient<E extends EventMap = EventMap>(options: PushCli
     const dropped = connection
     connection = undefined
     try {
-      if (dropped) dropped.close()
+      dropped?.close()
     } catch {
       // A custom transport that fails to close is already dead to the client.
     }
@@ -118,7 +118,7 @@ export function createPushClient<E extends EventMap = EventMap>(options: PushCli
     dropConnection()
     stopRetrying()
     paused = state === 'idle'
-    if (!paused && removePageHooks) removePageHooks()
+    if (!paused) removePageHooks?.()
     setStatus(state, error)
   }
 
@@ -153,8 +153,7 @@ export function createPushClient<E extends EventMap = EventMap>(options: PushCli
         transportIndex = (transportIndex + 1) % candidates.length
         failedOpens = 0
       }
-      const baseMs = serverRetryMs !== undefined ? serverRetryMs : retry.initialDelayMs
-      delayMs = retryAfterMs !== undefined ? retryAfterMs : computeDelay(failures, baseMs, retry, Math.random())
+      delayMs = retryAfterMs ?? computeDelay(failures, serverRetryMs ?? retry.initialDelayMs, retry, Math.random())
     }
     // No point spinning while the browser knows it is offline; `online` restarts at once.
     if (isOffline()) {
@@ -268,7 +267,7 @@ export function createPushClient<E extends EventMap = EventMap>(options: PushCli
 
   function installPageHooks(): void {
     const scope = globalScope() as EventTarget | undefined
-    if (removePageHooks || !scope || !scope.addEventListener) return
+    if (removePageHooks || !scope?.addEventListener) return
     // Outside a page `visibilitychange` never fires; listening on the global scope is harmless.
     const page = typeof document !== 'undefined' ? document : scope
     const hooks: Array<[EventTarget, string, () => void]> = [
@@ -327,7 +326,7 @@ export function createPushClient<E extends EventMap = EventMap>(options: PushCli
     if (status.state === 'closed') return Promise.reject(new PushError('network', 'send() on a closed client'))
     const isText = typeof data === 'string'
     const body = isText ? data : JSON.stringify(data)
-    if (connection && connection.send && connection.canSend && connection.canSend()) {
+    if (connection?.send && connection.canSend?.()) {
       try {
         connection.send(body)
         return Promise.resolve()
@@ -351,7 +350,7 @@ export function createPushClient<E extends EventMap = EventMap>(options: PushCli
       ended = true
       offMessages()
       offStatus()
-      if (wake) wake()
+      wake?.()
     }
 
     const offMessages = listeners.add(ANY, (message) => {
@@ -361,7 +360,7 @@ export function createPushClient<E extends EventMap = EventMap>(options: PushCli
         overflow = new PushError('too-large', `iterator fell ${MAX_ITERATOR_BACKLOG} messages behind`)
         end()
       }
-      if (wake) wake()
+      wake?.()
     })
     const offStatus = statusListeners.add(STATUS, (next) => {
       if (next.state === 'closed') end()
@@ -395,7 +394,7 @@ export function createPushClient<E extends EventMap = EventMap>(options: PushCli
     on(type: string, listener: (message: PushMessage) => void) {
       const isNewType = type !== ANY && !listeners.has(type)
       const off = listeners.add(type, listener)
-      if (isNewType && connection && connection.listen) connection.listen(type)
+      if (isNewType) connection?.listen?.(type)
       return off
     },
     onStatus: (listener: (status: PushStatus) => void) => statusListeners.add(STATUS, listener),

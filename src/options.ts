@@ -98,7 +98,7 @@ export function resolveOptions(options: PushClientOptions): ResolvedOptions {
   const resolvedNumbers = numbers(input, NUMBERS)
   check('fallbackAfter', resolvedNumbers.fallbackAfter % 1 === 0, 'a whole number >= 1')
   check('decode', typeof decode === 'function' || decode === 'text' || decode === 'json', "'text', 'json' or a function")
-  check('lastEventId', typeof (lastEventId === undefined ? '' : lastEventId) === 'string', 'a string')
+  check('lastEventId', typeof (lastEventId ?? '') === 'string', 'a string')
   check('lastEventIdParam', typeof lastEventIdParam === 'string' && lastEventIdParam, 'a non-empty string')
   ;(['headers', 'query'] as const).forEach((option) => {
     const value = input[option]

@@ -15,9 +15,9 @@ export function globalScope(): Global | undefined {
  * because browsers throw "Illegal invocation" when it is called off its global.
  */
 export function resolveEnv(injected: TransportEnv): TransportEnv {
-  const scope: Global = globalScope() || {}
+  const scope: Global = globalScope() ?? {}
   return {
-    fetch: injected.fetch || (scope.fetch && scope.fetch.bind(scope)),
+    fetch: injected.fetch || scope.fetch?.bind(scope),
     WebSocket: injected.WebSocket || scope.WebSocket,
     EventSource: injected.EventSource || scope.EventSource,
     XMLHttpRequest: injected.XMLHttpRequest || scope.XMLHttpRequest,

@@ -20,7 +20,7 @@ export interface ListenerRegistry<T> {
  */
 function reportListenerError(error: unknown): void {
   const scope = globalScope() as { reportError?: (error: unknown) => void } | undefined
-  if (scope && typeof scope.reportError === 'function') scope.reportError(error)
+  if (typeof scope?.reportError === 'function') scope.reportError(error)
   else
     setTimeout(() => {
       throw error

@@ -93,9 +93,9 @@ export function sendRequest(env: TransportEnv, request: HttpRequest, handlers: R
     const controller = typeof AbortController === 'function' ? new AbortController() : undefined
     let body: ReadableStream | ReadableStreamDefaultReader | null = null
     abort = () => {
-      if (controller) controller.abort()
+      controller?.abort()
       // Without AbortController, cancelling the body is the only way to free it.
-      if (body) body.cancel().then(noop, noop)
+      body?.cancel().then(noop, noop)
     }
     fetch(url, {
       method,
@@ -103,7 +103,7 @@ export function sendRequest(env: TransportEnv, request: HttpRequest, handlers: R
       headers: request.headers,
       credentials: request.withCredentials ? 'include' : 'same-origin',
       cache: 'no-store',
-      signal: controller && controller.signal,
+      signal: controller?.signal,
     }).then((response) => {
       const stream = response.body
       const reader = stream && typeof TextDecoder !== 'undefined' ? stream.getReader() : undefined

@@ -17,9 +17,7 @@ export const fetchSseTransport: Transport = {
     const resumeFrom = request.lastEventId()
     if (resumeFrom) headers['Last-Event-ID'] = resumeFrom
     let stop: StopRequest | undefined
-    const session = createSession(sink, request.maxMessageBytes, () => {
-      if (stop) stop()
-    })
+    const session = createSession(sink, request.maxMessageBytes, () => stop?.())
     stop = sendRequest(
       request.env,
       { url, headers, withCredentials: request.withCredentials },

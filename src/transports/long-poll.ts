@@ -16,7 +16,7 @@ export const longPollTransport: Transport = {
     let nextPoll: ReturnType<typeof setTimeout> | undefined
     const session = createSession(sink, request.maxMessageBytes, () => {
       clearTimeout(nextPoll)
-      if (stop) stop()
+      stop?.()
     })
 
     function poll(): void {

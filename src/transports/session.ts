@@ -77,7 +77,7 @@ export function createSession(sink: TransportSink, maxMessageBytes: number, rele
     close() {
       if (!live) return
       live = false
-      if (reader) reader.stop()
+      reader?.stop()
       release()
     },
   }
