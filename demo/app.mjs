@@ -75,13 +75,6 @@ export async function startDemo({ port = 8088, host = '127.0.0.1', tickMs = 1000
   })
   dishes.attach(httpServer)
   chat.attach(httpServer)
-  // Each push server leaves upgrades for other paths to the other listeners (it cannot know
-  // they share this server), so an upgrade to a path nobody serves is refused here.
-  httpServer.on('upgrade', (req, socket) => {
-    const pathname = pathnameOf(req)
-    if (pathname === DISH_STREAM_PATH || pathname === CHAT_STREAM_PATH) return
-    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
-  })
 
   try {
     await new Promise((resolve, reject) => {

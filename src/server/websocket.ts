@@ -9,6 +9,27 @@ import { rejectUpgrade } from './upgrade-reply'
 
 const COMMENT_BEAT = Buffer.from(HEARTBEAT_COMMENT)
 
+type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void
+
+// Shared by every push server in the process, so that several of them on one HTTP server
+// (different `path`s) can tell an upgrade that none of them serves.
+const pushServerListeners = new WeakSet<(...args: never[]) => unknown>()
+const claimedUpgrades = new WeakSet<IncomingMessage>()
+
+/**
+ * Whether `listener` should refuse an upgrade outside its `path`: only the last upgrade
+ * listener does, only when every listener belongs to a push server and none took the request.
+ * Any other listener (a dev server's HMR socket, say) may own the path.
+ */
+function isUnclaimed(server: Server, listener: UpgradeListener, req: IncomingMessage): boolean {
+  const listeners = server.listeners('upgrade')
+  return (
+    listeners[listeners.length - 1] === listener &&
+    listeners.every((each) => pushServerListeners.has(each as UpgradeListener)) &&
+    !claimedUpgrades.has(req)
+  )
+}
+
 /** WebSocket support of one push server. */
 export interface WebSocketEndpoint {
   attach(server: Server): void
@@ -21,7 +42,7 @@ function noop(): void {}
 /** Creates the WebSocket endpoint; `ws` is loaded on the first `attach()`. */
 export function createWebSocketEndpoint(context: ServerContext): WebSocketEndpoint {
   const { hub, options, cors } = context
-  const attached: Array<{ server: Server; listener: (req: IncomingMessage, socket: Duplex, head: Buffer) => void }> = []
+  const attached: Array<{ server: Server; listener: UpgradeListener }> = []
   let wss: WebSocketServer | undefined
 
   function openSession(ws: WebSocket, req: IncomingMessage, lastEventId: string | undefined): void {
@@ -55,13 +76,14 @@ export function createWebSocketEndpoint(context: ServerContext): WebSocketEndpoi
     })
   }
 
-  async function upgrade(server: Server, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  async function upgrade(server: Server, listener: UpgradeListener, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = requestUrl(req)
     if (options.path !== undefined && url.pathname !== options.path) {
-      // Another upgrade listener may own this path (a dev server's HMR socket, say).
-      if (server.listenerCount('upgrade') === 1) rejectUpgrade(socket, 404, `No WebSocket endpoint at ${url.pathname}`)
+      if (isUnclaimed(server, listener, req)) rejectUpgrade(socket, 404, `No WebSocket endpoint at ${url.pathname}`)
       return
     }
+    // Synchronously, before any await: the listeners after this one check it at once.
+    claimedUpgrades.add(req)
     socket.on('error', noop)
     if (context.isClosed()) return rejectUpgrade(socket, 503, 'Push server is closed')
     // Browsers apply no CORS to WebSockets: without this check any site could open one with the user's cookies.
@@ -86,12 +108,13 @@ export function createWebSocketEndpoint(context: ServerContext): WebSocketEndpoi
       const { WebSocketServer } = loadWs()
       wss = new WebSocketServer({ noServer: true, maxPayload: options.maxBodyBytes, perMessageDeflate: false, clientTracking: false })
     }
-    const listener = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-      upgrade(server, req, socket, head).catch((error: unknown) => {
+    const listener: UpgradeListener = (req, socket, head) => {
+      upgrade(server, listener, req, socket, head).catch((error: unknown) => {
         console.error('pushwire/server: WebSocket upgrade failed:', error)
         rejectUpgrade(socket, 500, 'Internal server error')
       })
     }
+    pushServerListeners.add(listener)
     server.on('upgrade', listener)
     attached.push({ server, listener })
   }

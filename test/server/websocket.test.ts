@@ -121,6 +121,25 @@ describe('WebSocket', () => {
     await new Promise((resolve) => http.close(resolve))
   })
 
+  it('refuses an upgrade that none of several push servers on one HTTP server serves', async () => {
+    const dishes = createPushServer({ path: '/dishes' })
+    const orders = createPushServer({ path: '/orders' })
+    const http = createServer()
+    dishes.attach(http)
+    orders.attach(http)
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
+    const port = (http.address() as { port: number }).port
+    await expect(openSocket(port, '/elsewhere')).rejects.toMatchObject({ status: 404 })
+    const first = await openSocket(port, '/dishes')
+    const second = await openSocket(port, '/orders')
+    await waitFor(() => dishes.clientCount === 1)
+    await waitFor(() => orders.clientCount === 1)
+    first.ws.close()
+    second.ws.close()
+    await Promise.all([dishes.close(), orders.close()])
+    await new Promise((resolve) => http.close(resolve))
+  })
+
   it('counts sockets, drops them on disconnectAll() and closes them with 1001 on close()', async () => {
     const { port, push } = await startServer({}, true)
     const dropped = await openSocket(port, '/stream')
