@@ -52,7 +52,7 @@ function isOffline(): boolean {
  * const off = client.on('dish', (msg) => render(msg.data))
  * client.onStatus((s) => console.log(s.state, s.transport))
  */
-export function createPushClient<E extends EventMap = EventMap>(options: PushClientOptions): PushClient<E> {
+export function createPushClient<E extends object = EventMap>(options: PushClientOptions): PushClient<E> {
   const config = resolveOptions(options)
   const { url, retry, heartbeatTimeoutMs, connectTimeoutMs, withCredentials, transports, decode } = config
   const listeners = createListenerRegistry<PushMessage>()

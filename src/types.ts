@@ -23,8 +23,9 @@ export type PushErrorCode =
 export type ReservedEventType = 'pushwire:heartbeat' | 'pushwire:reset'
 
 /**
- * Declares the server's event types and the decoded data each carries, so that
- * `client.on('dish', m => m.data)` is typed.
+ * The default event map: any event type, with `unknown` data. Declare your own (an
+ * `interface` or a `type`) to have `client.on('dish', m => m.data)` typed; the generics take
+ * any object type, since an interface has no index signature and would not fit this one.
  *
  * @example
  * interface DishEvents { dish: { name: string; sales: number }; message: string }
@@ -33,10 +34,10 @@ export type ReservedEventType = 'pushwire:heartbeat' | 'pushwire:reset'
 export type EventMap = Record<string, unknown>
 
 /** Event types a listener can subscribe to on a client with event map `E`. */
-export type EventType<E extends EventMap> = Extract<keyof E, string> | 'message' | 'pushwire:reset'
+export type EventType<E extends object> = Extract<keyof E, string> | 'message' | 'pushwire:reset'
 
 /** Decoded data of event type `K` under event map `E`. */
-export type EventData<E extends EventMap, K extends string> = K extends keyof E ? E[K] : unknown
+export type EventData<E extends object, K extends string> = K extends keyof E ? E[K] : unknown
 
 /** One server event as delivered to listeners. */
 export interface PushMessage<T = unknown, K extends string = string> {
@@ -53,7 +54,7 @@ export interface PushMessage<T = unknown, K extends string = string> {
 }
 
 /** A message of any type declared in `E`, as seen by a `'*'` listener. */
-export type AnyPushMessage<E extends EventMap> = {
+export type AnyPushMessage<E extends object> = {
   [K in EventType<E>]: PushMessage<EventData<E, K>, K>
 }[EventType<E>]
 
@@ -144,7 +145,7 @@ export interface PushClientOptions extends TransportEnv {
 export type Unsubscribe = () => void
 
 /** The client returned by {@link createPushClient}. */
-export interface PushClient<E extends EventMap = EventMap> {
+export interface PushClient<E extends object = EventMap> {
   /** Listens to server events of one type; `'*'` listens to all of them. */
   on<K extends EventType<E>>(type: K, listener: (message: PushMessage<EventData<E, K>, K>) => void): Unsubscribe
   on(type: '*', listener: (message: AnyPushMessage<E>) => void): Unsubscribe

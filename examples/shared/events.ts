@@ -8,7 +8,7 @@ export type DishBatch = {
 }
 
 /** The server's events: declared once, they type every wrapper. */
-export type DishEvents = {
+export interface DishEvents {
   dish: DishBatch
 }
 

@@ -2,7 +2,7 @@ import { useEffect, useInsertionEffect, useRef, useState } from 'react'
 import { createPushClient, type EventMap, type PushClient, type PushClientOptions } from '../index'
 import { connectionKey, liveOptions } from './wrapper-kit'
 
-interface MadeClient<E extends EventMap> {
+interface MadeClient<E extends object> {
   key: string
   client: PushClient<E>
 }
@@ -18,7 +18,7 @@ interface MadeClient<E extends EventMap> {
  * @example
  * const client = usePushClient<DishEvents>(token ? { url: '/stream', query: { token } } : null)
  */
-export function usePushClient<E extends EventMap = EventMap>(options: PushClientOptions | null): PushClient<E> | null {
+export function usePushClient<E extends object = EventMap>(options: PushClientOptions | null): PushClient<E> | null {
   const latest = useRef(options)
   // Runs before any other effect of this commit, so the client below never reads stale options.
   useInsertionEffect(() => {

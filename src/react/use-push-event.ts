@@ -1,12 +1,12 @@
 import { useEffect, useInsertionEffect, useRef, useState } from 'react'
-import type { EventMap, EventType, PushClient } from '../index'
+import type { EventType, PushClient } from '../index'
 import type { MessageOf } from './wrapper-kit'
 
 /**
  * Calls `handler` for every event of `type` (`'*'` for all). The latest `handler` is called,
  * so an inline function does not resubscribe on every render.
  */
-export function usePushEvent<E extends EventMap, K extends EventType<E> | '*'>(
+export function usePushEvent<E extends object, K extends EventType<E> | '*'>(
   client: PushClient<E> | null,
   type: K,
   handler: (message: MessageOf<E, K>) => void,
@@ -21,14 +21,14 @@ export function usePushEvent<E extends EventMap, K extends EventType<E> | '*'>(
   }, [client, type])
 }
 
-interface Received<E extends EventMap, K extends string> {
+interface Received<E extends object, K extends string> {
   client: PushClient<E>
   type: K
   message: MessageOf<E, K>
 }
 
 /** The latest message of `type` from this client, or `undefined` until one arrives. */
-export function usePushMessage<E extends EventMap, K extends EventType<E> | '*'>(
+export function usePushMessage<E extends object, K extends EventType<E> | '*'>(
   client: PushClient<E> | null,
   type: K,
 ): MessageOf<E, K> | undefined {

@@ -1,5 +1,5 @@
 import { useCallback, useSyncExternalStore } from 'react'
-import type { EventMap, PushClient, PushStatus } from '../index'
+import type { PushClient, PushStatus } from '../index'
 import { IDLE_STATUS } from './wrapper-kit'
 
 const noop = () => {}
@@ -9,7 +9,7 @@ const idle = () => IDLE_STATUS
  * The client's status: `{ state, transport, attempt, error }`. The component re-renders only
  * when it changes; without a client, and during server rendering, it is `idle`.
  */
-export function usePushStatus<E extends EventMap>(client: PushClient<E> | null): PushStatus {
+export function usePushStatus<E extends object>(client: PushClient<E> | null): PushStatus {
   const subscribe = useCallback((onChange: () => void) => (client ? client.onStatus(onChange) : noop), [client])
   // The core replaces the status object only when the status changes, as this hook requires.
   const getSnapshot = () => (client ? client.status : IDLE_STATUS)

@@ -6,7 +6,7 @@ import { usePushStatus } from './use-push-status'
 import type { MessageOf } from './wrapper-kit'
 
 /** What {@link usePush} returns. */
-export interface UsePushResult<E extends EventMap, K extends string> {
+export interface UsePushResult<E extends object, K extends string> {
   /** The client, or `null` before mount and while the options are `null`. */
   client: PushClient<E> | null
   status: PushStatus
@@ -22,7 +22,7 @@ export interface UsePushResult<E extends EventMap, K extends string> {
  * @example
  * const { status, lastMessage } = usePush<DishEvents, 'dish'>({ url: '/stream', decode: 'json' }, 'dish')
  */
-export function usePush<E extends EventMap = EventMap, K extends EventType<E> | '*' = EventType<E>>(
+export function usePush<E extends object = EventMap, K extends EventType<E> | '*' = EventType<E>>(
   options: PushClientOptions | null,
   type: K,
 ): UsePushResult<E, K> {

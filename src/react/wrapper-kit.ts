@@ -1,9 +1,9 @@
 // Shared by the React, Vue and Svelte wrappers. It imports no framework, so each wrapper's
 // bundle gets only this file (tsup splits it into a common chunk).
-import type { AnyPushMessage, EventData, EventMap, PushClientOptions, PushMessage, PushStatus, Resolvable } from '../index'
+import type { AnyPushMessage, EventData, PushClientOptions, PushMessage, PushStatus, Resolvable } from '../index'
 
 /** The message a listener for `type` receives: one declared type, or any of them for `'*'`. */
-export type MessageOf<E extends EventMap, K extends string> = K extends '*'
+export type MessageOf<E extends object, K extends string> = K extends '*'
   ? AnyPushMessage<E>
   : PushMessage<EventData<E, K>, K>
 

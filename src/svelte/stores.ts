@@ -3,7 +3,7 @@ import { createPushClient, type EventMap, type EventType, type PushClient, type 
 import { IDLE_STATUS, type MessageOf } from '../react/wrapper-kit'
 
 /** A client, or a {@link pushClient} store of one. */
-export type PushClientSource<E extends EventMap> = PushClient<E> | Readable<PushClient<E>>
+export type PushClientSource<E extends object> = PushClient<E> | Readable<PushClient<E>>
 
 /**
  * A store holding one client that connects when the first subscriber arrives and closes after
@@ -15,7 +15,7 @@ export type PushClientSource<E extends EventMap> = PushClient<E> | Readable<Push
  * const status = pushStatus(client)
  * const dish = pushMessage(client, 'dish')
  */
-export function pushClient<E extends EventMap = EventMap>(options: PushClientOptions): Readable<PushClient<E>> {
+export function pushClient<E extends object = EventMap>(options: PushClientOptions): Readable<PushClient<E>> {
   // Made here, lazily, so bad options throw where the store is created.
   const client = createPushClient<E>({ ...options, lazy: true })
   return readable(client, () => {
@@ -33,12 +33,12 @@ export function pushClient<E extends EventMap = EventMap>(options: PushClientOpt
   })
 }
 
-function isStore<E extends EventMap>(source: PushClientSource<E>): source is Readable<PushClient<E>> {
+function isStore<E extends object>(source: PushClientSource<E>): source is Readable<PushClient<E>> {
   return typeof (source as Readable<PushClient<E>>).subscribe === 'function'
 }
 
 /** Runs `attach` on the client of `source` while subscribed; returns the undo. */
-function withClient<E extends EventMap>(source: PushClientSource<E>, attach: (client: PushClient<E>) => () => void): () => void {
+function withClient<E extends object>(source: PushClientSource<E>, attach: (client: PushClient<E>) => () => void): () => void {
   if (!isStore(source)) return attach(source)
   let detach: (() => void) | undefined
   const unsubscribe = source.subscribe((client) => {
@@ -55,7 +55,7 @@ function withClient<E extends EventMap>(source: PushClientSource<E>, attach: (cl
  * The client's status, `{ state, transport, attempt, error }`; `idle` until it connects.
  * Subscribing to it subscribes to a {@link pushClient} store, which connects it.
  */
-export function pushStatus<E extends EventMap>(source: PushClientSource<E>): Readable<PushStatus> {
+export function pushStatus<E extends object>(source: PushClientSource<E>): Readable<PushStatus> {
   return readable(IDLE_STATUS, (set) =>
     withClient(source, (client) => {
       set(client.status)
@@ -65,7 +65,7 @@ export function pushStatus<E extends EventMap>(source: PushClientSource<E>): Rea
 }
 
 /** The latest message of `type` (`'*'` for any), or `undefined` until one arrives. */
-export function pushMessage<E extends EventMap, K extends EventType<E> | '*'>(
+export function pushMessage<E extends object, K extends EventType<E> | '*'>(
   source: PushClientSource<E>,
   type: K,
 ): Readable<MessageOf<E, K> | undefined> {

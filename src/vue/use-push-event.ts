@@ -1,5 +1,5 @@
 import { toValue, watch, type MaybeRefOrGetter } from 'vue'
-import type { EventMap, EventType, PushClient } from '../index'
+import type { EventType, PushClient } from '../index'
 import type { MessageOf } from '../react/wrapper-kit'
 
 /**
@@ -10,7 +10,7 @@ import type { MessageOf } from '../react/wrapper-kit'
  * const { client } = usePush<DishEvents>(() => ({ url: '/stream', decode: 'json' }))
  * usePushEvent(client, 'dish', (msg) => chart.add(msg.data))
  */
-export function usePushEvent<E extends EventMap, K extends EventType<E> | '*'>(
+export function usePushEvent<E extends object, K extends EventType<E> | '*'>(
   client: MaybeRefOrGetter<PushClient<E> | null | undefined>,
   type: K,
   handler: (message: MessageOf<E, K>) => void,

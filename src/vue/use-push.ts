@@ -27,7 +27,7 @@ export interface UsePushOptions<K extends string> {
 }
 
 /** What {@link usePush} returns. */
-export interface UsePushReturn<E extends EventMap, K extends string> {
+export interface UsePushReturn<E extends object, K extends string> {
   /** The client, or `null` before mount, on the server, and while the options are `null`. */
   client: ShallowRef<PushClient<E> | null>
   status: ShallowRef<PushStatus>
@@ -53,7 +53,7 @@ export interface UsePushReturn<E extends EventMap, K extends string> {
  * @example
  * const { status, data } = usePush<DishEvents, 'dish'>(() => ({ url: url.value, decode: 'json' }), { type: 'dish' })
  */
-export function usePush<E extends EventMap = EventMap, K extends EventType<E> | '*' = EventType<E>>(
+export function usePush<E extends object = EventMap, K extends EventType<E> | '*' = EventType<E>>(
   options: MaybeRefOrGetter<PushClientOptions | null | undefined>,
   { type = 'message' as K }: UsePushOptions<K> = {},
 ): UsePushReturn<E, K> {

@@ -1,21 +1,11 @@
 // @vitest-environment happy-dom
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { PushError } from '../../src/errors'
-import { createPushClient, type PushClientOptions, type PushStatus } from '../../src/index'
-import { createFakeTransport, type FakeTransport } from './fake-transport'
+import { flush, setupFakeClientTests } from './fake-transport'
 
-let fake: FakeTransport
-let statuses: PushStatus[]
+const t = setupFakeClientTests('/stream')
 let online: boolean
 let visibility: DocumentVisibilityState
-
-function client(options: Partial<PushClientOptions> = {}) {
-  const created = createPushClient({ url: '/stream', transports: [fake.transport], ...options })
-  created.onStatus((status) => statuses.push(status))
-  return created
-}
-
-const flush = () => vi.advanceTimersByTimeAsync(0)
 
 function setVisibility(next: DocumentVisibilityState) {
   visibility = next
@@ -23,88 +13,79 @@ function setVisibility(next: DocumentVisibilityState) {
 }
 
 beforeEach(() => {
-  vi.useFakeTimers()
-  vi.spyOn(Math, 'random').mockReturnValue(0)
   online = true
   visibility = 'visible'
   vi.spyOn(navigator, 'onLine', 'get').mockImplementation(() => online)
   vi.spyOn(document, 'visibilityState', 'get').mockImplementation(() => visibility)
-  fake = createFakeTransport()
-  statuses = []
-})
-
-afterEach(() => {
-  vi.useRealTimers()
-  vi.restoreAllMocks()
 })
 
 describe('in a page', () => {
   it('resolves a relative url against location', async () => {
-    const pushClient = client()
+    const pushClient = t.client()
     await flush()
-    expect(fake.last().request.url).toBe(new URL('/stream', location.href).href)
+    expect(t.fake.last().request.url).toBe(new URL('/stream', location.href).href)
     pushClient.close()
   })
 
   it('does not spin while offline and reconnects at once when back online', async () => {
-    const pushClient = client()
+    const pushClient = t.client()
     await flush()
-    fake.last().sink.open()
+    t.fake.last().sink.open()
     online = false
     window.dispatchEvent(new Event('offline'))
-    fake.last().sink.fail(new PushError('network', 'gone'))
-    expect(statuses.at(-1)).toMatchObject({ state: 'reconnecting', attempt: 1 })
+    t.fake.last().sink.fail(new PushError('network', 'gone'))
+    expect(t.statuses.at(-1)).toMatchObject({ state: 'reconnecting', attempt: 1 })
     await vi.advanceTimersByTimeAsync(120000)
-    expect(fake.opens).toHaveLength(1)
+    expect(t.fake.opens).toHaveLength(1)
     online = true
     window.dispatchEvent(new Event('online'))
     await flush()
-    expect(fake.opens).toHaveLength(2)
+    expect(t.fake.opens).toHaveLength(2)
     pushClient.close()
   })
 
   it('cuts a pending backoff short when the browser comes back online', async () => {
-    const pushClient = client()
+    const pushClient = t.client()
     await flush()
-    fake.last().sink.fail(new PushError('network', 'gone'))
-    fake.opens.length = 0
+    t.fake.last().sink.fail(new PushError('network', 'gone'))
+    t.fake.opens.length = 0
     window.dispatchEvent(new Event('online'))
     await flush()
-    expect(fake.opens).toHaveLength(1)
+    expect(t.fake.opens).toHaveLength(1)
     pushClient.close()
   })
 
   it('checks the watchdog against the clock as soon as the page is visible again', async () => {
-    const pushClient = client({ heartbeatTimeoutMs: 45000 })
+    const pushClient = t.client({ heartbeatTimeoutMs: 45000 })
     await flush()
-    fake.last().sink.open()
+    t.fake.last().sink.open()
     // A background tab: the clock moves on but throttled timers have not fired.
     vi.setSystemTime(Date.now() + 60000)
     setVisibility('visible')
-    expect(statuses.at(-1)?.error?.code).toBe('heartbeat')
+    expect(t.statuses.at(-1)?.error?.code).toBe('heartbeat')
     pushClient.close()
   })
 
   it('pauses while hidden with pauseWhenHidden and resumes from the last id', async () => {
-    const pushClient = client({ pauseWhenHidden: true })
+    const pushClient = t.client({ pauseWhenHidden: true })
     await flush()
-    fake.last().sink.open()
-    fake.last().sink.event({ type: 'message', data: '', id: '12' })
+    t.fake.last().sink.open()
+    t.fake.last().sink.event({ type: 'message', data: '', id: '12' })
     setVisibility('hidden')
-    expect(fake.last().closed).toBe(true)
+    expect(t.fake.last().closed).toBe(true)
     expect(pushClient.state).toBe('idle')
     expect(vi.getTimerCount()).toBe(0)
     setVisibility('visible')
     await flush()
-    expect(fake.opens).toHaveLength(2)
-    expect(fake.last().request.lastEventId()).toBe('12')
+    expect(t.fake.opens).toHaveLength(2)
+    expect(t.fake.last().request.lastEventId()).toBe('12')
     pushClient.close()
   })
 
   it('keeps the connection while hidden without pauseWhenHidden', async () => {
-    const pushClient = client()
+    const pushClient = t.client()
     await flush()
-    fake.last().sink.open()
+    t.fake.last().sink.open()
     setVisibility('hidden')
     expect(pushClient.state).toBe('open')
     pushClient.close()
@@ -113,7 +94,7 @@ describe('in a page', () => {
   it('removes its page listeners on close()', async () => {
     const removedFromWindow = vi.spyOn(window, 'removeEventListener')
     const removedFromDocument = vi.spyOn(document, 'removeEventListener')
-    const pushClient = client({ pauseWhenHidden: true })
+    const pushClient = t.client({ pauseWhenHidden: true })
     await flush()
     pushClient.close()
     expect(removedFromWindow.mock.calls.map((call) => call[0]).sort()).toEqual(['offline', 'online'])
@@ -122,7 +103,7 @@ describe('in a page', () => {
     setVisibility('visible')
     window.dispatchEvent(new Event('online'))
     await flush()
-    expect(fake.opens).toHaveLength(1)
+    expect(t.fake.opens).toHaveLength(1)
     expect(vi.getTimerCount()).toBe(0)
   })
 })

@@ -1,37 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { computeDelay } from '../../src/core/backoff'
 import { parseRetryAfter } from '../../src/core/http'
 import { PushError } from '../../src/errors'
-import { createPushClient, type PushClientOptions, type PushStatus } from '../../src/index'
-import { createFakeTransport, type FakeTransport } from './fake-transport'
+import { createPushClient, type PushClientOptions } from '../../src/index'
+import { createFakeTransport, flush, setupFakeClientTests } from './fake-transport'
 
 const URL = 'http://127.0.0.1:1/stream'
 const RETRY = { initialDelayMs: 1000, maxDelayMs: 30000, factor: 2, jitter: 0.5, maxAttempts: Infinity }
 
-let fake: FakeTransport
-let statuses: PushStatus[]
-
-function client(options: Partial<PushClientOptions> = {}) {
-  const created = createPushClient({ url: URL, transports: [fake.transport], ...options })
-  created.onStatus((status) => statuses.push(status))
-  return created
-}
-
-const flush = () => vi.advanceTimersByTimeAsync(0)
+const t = setupFakeClientTests(URL)
 const network = () => new PushError('network', 'dropped')
-const delays = () => statuses.filter((s) => s.state === 'reconnecting').map((s) => s.delayMs)
-
-beforeEach(() => {
-  vi.useFakeTimers()
-  vi.spyOn(Math, 'random').mockReturnValue(0)
-  fake = createFakeTransport()
-  statuses = []
-})
-
-afterEach(() => {
-  vi.useRealTimers()
-  vi.restoreAllMocks()
-})
+const delays = () => t.statuses.filter((s) => s.state === 'reconnecting').map((s) => s.delayMs)
 
 describe('computeDelay', () => {
   it('grows exponentially and caps', () => {
@@ -60,151 +39,151 @@ describe('parseRetryAfter', () => {
 
 describe('reconnection', () => {
   it('backs off exponentially between failed attempts', async () => {
-    const pushClient = client()
+    const pushClient = t.client()
     await flush()
     for (let i = 0; i < 4; i++) {
-      fake.last().sink.fail(network())
+      t.fake.last().sink.fail(network())
       await vi.advanceTimersByTimeAsync(delays()[i]!)
     }
     expect(delays()).toEqual([1000, 2000, 4000, 8000])
-    expect(fake.opens).toHaveLength(5)
-    expect(statuses.filter((s) => s.state === 'reconnecting').map((s) => s.attempt)).toEqual([1, 2, 3, 4])
+    expect(t.fake.opens).toHaveLength(5)
+    expect(t.statuses.filter((s) => s.state === 'reconnecting').map((s) => s.attempt)).toEqual([1, 2, 3, 4])
     pushClient.close()
   })
 
   it('waits the whole delay and not less', async () => {
-    const pushClient = client()
+    const pushClient = t.client()
     await flush()
-    fake.last().sink.fail(network())
+    t.fake.last().sink.fail(network())
     await vi.advanceTimersByTimeAsync(999)
-    expect(fake.opens).toHaveLength(1)
+    expect(t.fake.opens).toHaveLength(1)
     await vi.advanceTimersByTimeAsync(1)
-    expect(fake.opens).toHaveLength(2)
+    expect(t.fake.opens).toHaveLength(2)
     pushClient.close()
   })
 
   it("uses the server's retry: field as the base delay", async () => {
-    const pushClient = client()
+    const pushClient = t.client()
     await flush()
-    fake.last().sink.open()
-    fake.last().sink.retry(250)
-    fake.last().sink.fail(network())
+    t.fake.last().sink.open()
+    t.fake.last().sink.retry(250)
+    t.fake.last().sink.fail(network())
     await vi.advanceTimersByTimeAsync(250)
-    fake.last().sink.fail(network())
+    t.fake.last().sink.fail(network())
     expect(delays()).toEqual([250, 500])
     pushClient.close()
   })
 
   it('waits as long as Retry-After says', async () => {
-    const pushClient = client()
+    const pushClient = t.client()
     await flush()
-    fake.last().sink.fail(new PushError('http', '503', { status: 503, retryAfterMs: 7000 }))
+    t.fake.last().sink.fail(new PushError('http', '503', { status: 503, retryAfterMs: 7000 }))
     expect(delays()).toEqual([7000])
-    expect(statuses.at(-1)?.error?.status).toBe(503)
+    expect(t.statuses.at(-1)?.error?.status).toBe(503)
     pushClient.close()
   })
 
   it('resets the backoff after a connection that stayed open for initialDelayMs * 10', async () => {
-    const pushClient = client()
+    const pushClient = t.client()
     await flush()
-    fake.last().sink.fail(network())
+    t.fake.last().sink.fail(network())
     await vi.advanceTimersByTimeAsync(1000)
-    fake.last().sink.fail(network())
+    t.fake.last().sink.fail(network())
     await vi.advanceTimersByTimeAsync(2000)
-    fake.last().sink.open()
-    fake.last().sink.activity()
+    t.fake.last().sink.open()
+    t.fake.last().sink.activity()
     await vi.advanceTimersByTimeAsync(9999)
-    fake.last().sink.fail(network())
+    t.fake.last().sink.fail(network())
     expect(delays()).toEqual([1000, 2000, 4000])
     await vi.advanceTimersByTimeAsync(4000)
-    fake.last().sink.open()
+    t.fake.last().sink.open()
     await vi.advanceTimersByTimeAsync(10000)
-    fake.last().sink.fail(network())
+    t.fake.last().sink.fail(network())
     expect(delays().at(-1)).toBe(1000)
     pushClient.close()
   })
 
   it('closes after maxAttempts consecutive failures', async () => {
-    const pushClient = client({ retry: { maxAttempts: 2 } })
+    const pushClient = t.client({ retry: { maxAttempts: 2 } })
     await flush()
-    fake.last().sink.fail(network())
+    t.fake.last().sink.fail(network())
     await vi.advanceTimersByTimeAsync(1000)
-    fake.last().sink.fail(network())
+    t.fake.last().sink.fail(network())
     await vi.advanceTimersByTimeAsync(2000)
-    fake.last().sink.fail(network())
+    t.fake.last().sink.fail(network())
     expect(pushClient.state).toBe('closed')
     expect(pushClient.status.error?.code).toBe('network')
-    expect(fake.opens).toHaveLength(3)
+    expect(t.fake.opens).toHaveLength(3)
     expect(vi.getTimerCount()).toBe(0)
   })
 
   it('never reconnects with retry: false', async () => {
-    const pushClient = client({ retry: false })
+    const pushClient = t.client({ retry: false })
     await flush()
-    fake.last().sink.open()
-    fake.last().sink.fail(network())
+    t.fake.last().sink.open()
+    t.fake.last().sink.fail(network())
     expect(pushClient.state).toBe('closed')
     expect(vi.getTimerCount()).toBe(0)
   })
 
   it('stops for good on 204 (closed-by-server)', async () => {
-    const pushClient = client()
+    const pushClient = t.client()
     await flush()
-    fake.last().sink.fail(new PushError('closed-by-server', '204', { status: 204 }))
+    t.fake.last().sink.fail(new PushError('closed-by-server', '204', { status: 204 }))
     await vi.advanceTimersByTimeAsync(60000)
     expect(pushClient.state).toBe('closed')
     expect(pushClient.status.error?.code).toBe('closed-by-server')
-    expect(fake.opens).toHaveLength(1)
+    expect(t.fake.opens).toHaveLength(1)
   })
 
   it('re-evaluates headers once after 401/403, then stops with auth', async () => {
     let token = 0
     const headers = vi.fn(async () => ({ Authorization: `Bearer ${++token}` }))
-    const pushClient = client({ headers })
+    const pushClient = t.client({ headers })
     await flush()
-    expect(fake.last().request.headers).toEqual({ Authorization: 'Bearer 1' })
-    fake.last().sink.fail(new PushError('auth', '401', { status: 401 }))
+    expect(t.fake.last().request.headers).toEqual({ Authorization: 'Bearer 1' })
+    t.fake.last().sink.fail(new PushError('auth', '401', { status: 401 }))
     await flush()
-    expect(fake.opens).toHaveLength(2)
-    expect(fake.last().request.headers).toEqual({ Authorization: 'Bearer 2' })
-    fake.last().sink.fail(new PushError('auth', '403', { status: 403 }))
+    expect(t.fake.opens).toHaveLength(2)
+    expect(t.fake.last().request.headers).toEqual({ Authorization: 'Bearer 2' })
+    t.fake.last().sink.fail(new PushError('auth', '403', { status: 403 }))
     await vi.advanceTimersByTimeAsync(60000)
     expect(pushClient.state).toBe('closed')
     expect(pushClient.status.error?.code).toBe('auth')
-    expect(fake.opens).toHaveLength(2)
+    expect(t.fake.opens).toHaveLength(2)
   })
 
   it('re-evaluates query before every connect', async () => {
     let n = 0
-    const pushClient = client({ query: () => ({ token: `t${++n}` }) })
+    const pushClient = t.client({ query: () => ({ token: `t${++n}` }) })
     await flush()
-    expect(fake.last().request.url).toBe(`${URL}?token=t1`)
-    expect(fake.last().request.websocketUrl).toBe('ws://127.0.0.1:1/stream?token=t1')
-    fake.last().sink.fail(network())
+    expect(t.fake.last().request.url).toBe(`${URL}?token=t1`)
+    expect(t.fake.last().request.websocketUrl).toBe('ws://127.0.0.1:1/stream?token=t1')
+    t.fake.last().sink.fail(network())
     await vi.advanceTimersByTimeAsync(1000)
-    expect(fake.last().request.url).toBe(`${URL}?token=t2`)
+    expect(t.fake.last().request.url).toBe(`${URL}?token=t2`)
     pushClient.close()
   })
 
   it('counts an open that does not succeed within connectTimeoutMs as failed', async () => {
-    const pushClient = client({ connectTimeoutMs: 5000 })
+    const pushClient = t.client({ connectTimeoutMs: 5000 })
     await flush()
     await vi.advanceTimersByTimeAsync(5000)
-    expect(fake.opens[0].closed).toBe(true)
-    expect(statuses.at(-1)).toMatchObject({ state: 'reconnecting', attempt: 1 })
-    expect(statuses.at(-1)?.error?.code).toBe('network')
+    expect(t.fake.opens[0].closed).toBe(true)
+    expect(t.statuses.at(-1)).toMatchObject({ state: 'reconnecting', attempt: 1 })
+    expect(t.statuses.at(-1)?.error?.code).toBe('network')
     pushClient.close()
   })
 
   it('falls back to the next transport after fallbackAfter failed opens, keeping the resume point', async () => {
     const second = createFakeTransport('second')
-    const pushClient = client({ transports: [fake.transport, second.transport], lastEventId: '5' })
+    const pushClient = t.client({ transports: [t.fake.transport, second.transport], lastEventId: '5' })
     await flush()
-    fake.last().sink.fail(network())
+    t.fake.last().sink.fail(network())
     await vi.advanceTimersByTimeAsync(1000)
-    fake.last().sink.fail(network())
+    t.fake.last().sink.fail(network())
     await vi.advanceTimersByTimeAsync(2000)
-    expect(fake.opens).toHaveLength(2)
+    expect(t.fake.opens).toHaveLength(2)
     expect(second.opens).toHaveLength(1)
     expect(second.last().request.lastEventId()).toBe('5')
     second.last().sink.open()
@@ -214,54 +193,54 @@ describe('reconnection', () => {
 
   it('does not fall back when a transport that had opened drops', async () => {
     const second = createFakeTransport('second')
-    const pushClient = client({ transports: [fake.transport, second.transport] })
+    const pushClient = t.client({ transports: [t.fake.transport, second.transport] })
     await flush()
     for (let i = 0; i < 3; i++) {
-      fake.last().sink.open()
-      fake.last().sink.fail(network())
+      t.fake.last().sink.open()
+      t.fake.last().sink.fail(network())
       await vi.advanceTimersByTimeAsync(delays().at(-1)!)
     }
-    expect(fake.opens).toHaveLength(4)
+    expect(t.fake.opens).toHaveLength(4)
     expect(second.opens).toHaveLength(0)
     pushClient.close()
   })
 
   it('skips transports that are not supported here', async () => {
     const unsupported = createFakeTransport('unsupported', { supported: false })
-    const pushClient = client({ transports: [unsupported.transport, fake.transport] })
+    const pushClient = t.client({ transports: [unsupported.transport, t.fake.transport] })
     await flush()
     expect(unsupported.opens).toHaveLength(0)
-    expect(fake.opens).toHaveLength(1)
+    expect(t.fake.opens).toHaveLength(1)
     pushClient.close()
   })
 })
 
 describe('heartbeat watchdog', () => {
   it('reopens a connection that stays silent for heartbeatTimeoutMs', async () => {
-    const pushClient = client({ heartbeatTimeoutMs: 45000 })
+    const pushClient = t.client({ heartbeatTimeoutMs: 45000 })
     await flush()
-    fake.last().sink.open()
+    t.fake.last().sink.open()
     await vi.advanceTimersByTimeAsync(30000)
-    fake.last().sink.activity()
+    t.fake.last().sink.activity()
     await vi.advanceTimersByTimeAsync(44999)
     expect(pushClient.state).toBe('open')
     await vi.advanceTimersByTimeAsync(1)
-    expect(statuses.at(-1)?.error?.code).toBe('heartbeat')
-    expect(fake.opens[0].closed).toBe(true)
+    expect(t.statuses.at(-1)?.error?.code).toBe('heartbeat')
+    expect(t.fake.opens[0].closed).toBe(true)
     pushClient.close()
   })
 
   it('arms only after the first heartbeat event where comments are invisible', async () => {
-    fake = createFakeTransport('es', { seesComments: false })
-    const pushClient = client({ heartbeatTimeoutMs: 1000 })
+    t.fake = createFakeTransport('es', { seesComments: false })
+    const pushClient = t.client({ heartbeatTimeoutMs: 1000 })
     await flush()
-    fake.last().sink.open()
+    t.fake.last().sink.open()
     await vi.advanceTimersByTimeAsync(5000)
     expect(pushClient.state).toBe('open')
-    fake.last().sink.activity()
-    fake.last().sink.event({ type: 'pushwire:heartbeat', data: '' })
+    t.fake.last().sink.activity()
+    t.fake.last().sink.event({ type: 'pushwire:heartbeat', data: '' })
     await vi.advanceTimersByTimeAsync(1000)
-    expect(statuses.at(-1)?.error?.code).toBe('heartbeat')
+    expect(t.statuses.at(-1)?.error?.code).toBe('heartbeat')
     pushClient.close()
   })
 })
@@ -291,9 +270,9 @@ describe('options', () => {
   })
 
   it('accepts Infinity attempts and derives the WebSocket URL', async () => {
-    const pushClient = client({ retry: { maxAttempts: Infinity }, url: 'https://example.test/s?a=1' })
+    const pushClient = t.client({ retry: { maxAttempts: Infinity }, url: 'https://example.test/s?a=1' })
     await flush()
-    expect(fake.last().request.websocketUrl).toBe('wss://example.test/s?a=1')
+    expect(t.fake.last().request.websocketUrl).toBe('wss://example.test/s?a=1')
     pushClient.close()
   })
 })
