@@ -60,5 +60,7 @@ wss.on('connection', (socket, req) => {
   pump()
 })
 
+// Encoded before the first client comes: otherwise the first measurement also waits for it.
+if (process.argv[2]) encodeEvents(Number(process.argv[2]))
 server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }))
 process.on('disconnect', () => process.exit(0))
