@@ -167,6 +167,8 @@ describe.each([
     const request = transportRequest(harness.server.url(), makeEnv())
     harness.openWith(request, closingOnFirstEvent(harness, recorded))
     await answer('data: last\n\ndata: never\n\n')
+    // The body crosses real loopback HTTP: wait for it, then for anything it scheduled.
+    await recorded.until((r) => r.events.length > 0, 'first event')
     await afterQueuedTimers()
     expect(recorded.events.map((e) => e.data)).toEqual(['last'])
     expect(harness.server.requests).toHaveLength(1)
