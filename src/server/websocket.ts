@@ -13,7 +13,7 @@ type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => v
 
 // Shared by every push server in the process, so that several of them on one HTTP server
 // (different `path`s) can tell an upgrade that none of them serves.
-const pushServerListeners = new WeakSet<(...args: never[]) => unknown>()
+const pushServerListeners = new WeakSet<object>()
 const claimedUpgrades = new WeakSet<IncomingMessage>()
 
 /**
@@ -25,7 +25,7 @@ function isUnclaimed(server: Server, listener: UpgradeListener, req: IncomingMes
   const listeners = server.listeners('upgrade')
   return (
     listeners[listeners.length - 1] === listener &&
-    listeners.every((each) => pushServerListeners.has(each as UpgradeListener)) &&
+    listeners.every((each) => pushServerListeners.has(each)) &&
     !claimedUpgrades.has(req)
   )
 }
