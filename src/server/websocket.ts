@@ -76,14 +76,7 @@ export function createWebSocketEndpoint(context: ServerContext): WebSocketEndpoi
     })
   }
 
-  async function upgrade(server: Server, listener: UpgradeListener, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const url = requestUrl(req)
-    if (options.path !== undefined && url.pathname !== options.path) {
-      if (isUnclaimed(server, listener, req)) rejectUpgrade(socket, 404, `No WebSocket endpoint at ${url.pathname}`)
-      return
-    }
-    // Synchronously, before any await: the listeners after this one check it at once.
-    claimedUpgrades.add(req)
+  async function upgrade(req: IncomingMessage, url: URL, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', noop)
     if (context.isClosed()) return rejectUpgrade(socket, 503, 'Push server is closed')
     // Browsers apply no CORS to WebSockets: without this check any site could open one with the user's cookies.
@@ -109,7 +102,14 @@ export function createWebSocketEndpoint(context: ServerContext): WebSocketEndpoi
       wss = new WebSocketServer({ noServer: true, maxPayload: options.maxBodyBytes, perMessageDeflate: false, clientTracking: false })
     }
     const listener: UpgradeListener = (req, socket, head) => {
-      upgrade(server, listener, req, socket, head).catch((error: unknown) => {
+      const url = requestUrl(req)
+      if (options.path !== undefined && url.pathname !== options.path) {
+        if (isUnclaimed(server, listener, req)) rejectUpgrade(socket, 404, `No WebSocket endpoint at ${url.pathname}`)
+        return
+      }
+      // Before any await: the listeners after this one check it at once.
+      claimedUpgrades.add(req)
+      upgrade(req, url, socket, head).catch((error: unknown) => {
         console.error('pushwire/server: WebSocket upgrade failed:', error)
         rejectUpgrade(socket, 500, 'Internal server error')
       })
