@@ -73,6 +73,9 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
   let opened = false
   let openedAt = 0
   let lastActivityAt = 0
+  // Whether lastActivityAt was read in this task: `ws` delivers dozens of frames in one task,
+  // and a clock read costs as much as parsing several events.
+  let clockRead = false
   let watchdogArmed = false
   let connectTimer: Timer | undefined
   let retryTimer: Timer | undefined
@@ -175,8 +178,11 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
     }
   }
 
+  function decodeFailed(type: string, cause: unknown): void {
+    setStatus(status.state, new PushError('protocol', `could not decode '${type}'`, { cause }))
+  }
+
   function createSink(sinkGeneration: number, transport: Transport): TransportSink {
-    const name = transport.name
     return {
       open() {
         if (sinkGeneration !== generation || opened) return
@@ -191,26 +197,29 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
         if (transport.seesComments !== false) armWatchdog()
       },
       activity() {
-        if (sinkGeneration === generation) lastActivityAt = Date.now()
+        if (sinkGeneration !== generation || clockRead) return
+        clockRead = true
+        lastActivityAt = Date.now()
+        Promise.resolve().then(() => (clockRead = false))
       },
       // The hot path: every event of every transport comes through here. V8 inlines it, with
       // the reader and the listeners, into the parser's loop only while the whole chain stays
-      // small, so rare work (reserved types) lives in other functions.
+      // small (V8 counts bytecode, run or not), so rare work lives in other functions.
       event(type, data, id) {
         if (sinkGeneration !== generation) return
         // Most types are shorter than both reserved ones: one length test spares them two compares.
         if (type.length >= RESET.length && (type === HEARTBEAT || type === RESET)) {
-          return receiveReserved(type, data, id, name)
+          return receiveReserved(type, data, id, transport.name)
         }
         if (id !== undefined && !delivered.take(id)) return
         let decoded: unknown
         try {
           decoded = decode(data, type)
         } catch (cause) {
-          return setStatus(status.state, new PushError('protocol', `could not decode '${type}'`, { cause }))
+          return decodeFailed(type, cause)
         }
-        // The time of the chunk that carried the event: one clock read per chunk, not per event.
-        listeners.emit(type, { type, data: decoded, id, transport: name, receivedAt: lastActivityAt })
+        // The time of the task that brought the event: one clock read per task, not per event.
+        listeners.emit(type, { type, data: decoded, id, transport: transport.name, receivedAt: lastActivityAt })
       },
       retry(ms) {
         if (sinkGeneration === generation) serverRetryMs = ms

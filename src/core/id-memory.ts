@@ -20,39 +20,33 @@ export interface IdMemory {
 }
 
 /**
- * Keeps at least the most recent `capacity` ids. A resume replays at most what the server
+ * Keeps at least the most recent `capacity` entries. A resume replays at most what the server
  * buffered after the resume point, so this window catches every duplicate a replay can bring.
- * The ids go into a fresh array every `capacity` events, not into one long-lived ring: a
+ * The ids go into a fresh array every `capacity` entries, not into one long-lived ring: a
  * store into a young array needs no write barrier, and that store is all an event costs.
+ * The resume point is derived from the arrays, not kept in a variable, for the same reason.
  * Checking is one `Set.has`; the set is built once per connection. Within one connection
  * repeated ids are the server's intent and pass.
  */
 export function createIdMemory(capacity: number, initialLast: string | undefined): IdMemory {
-  let current: string[] = []
-  let previous: string[] = []
+  // Ids in the order taken; `undefined` where setLast() moved the resume point to `pinned`.
+  let current: (string | undefined)[] = []
+  let previous: (string | undefined)[] = []
   // Undefined while empty, so that the first connection pays nothing for the check.
-  let earlier: Set<string> | undefined
-  // The resume point is derived, not stored per event: a variable would cost a write barrier.
-  // `pinned` holds one set by setLast(), while nothing has been taken since.
+  let earlier: Set<string | undefined> | undefined
   let pinned = initialLast
-  let pinnedIn = current
-  let pinnedLength = 0
 
   function last(): string | undefined {
-    return current === pinnedIn && current.length === pinnedLength ? pinned : current[current.length - 1]
-  }
-
-  function setLast(id: string | undefined): void {
-    pinned = id
-    pinnedIn = current
-    pinnedLength = current.length
+    const id = current[current.length - 1]
+    return id === undefined ? pinned : id
   }
 
   return {
     take(id) {
       // An empty id is no id (it clears the resume point) and never a duplicate.
       if (earlier && id && earlier.has(id)) return false
-      if (current.length === capacity) {
+      // `>=`, not `===`: setLast() adds its mark without this check.
+      if (current.length >= capacity) {
         previous = current
         current = []
       }
@@ -64,13 +58,15 @@ export function createIdMemory(capacity: number, initialLast: string | undefined
       earlier = ids.length ? new Set(ids) : undefined
     },
     last,
-    setLast,
+    setLast(id) {
+      pinned = id
+      current.push(undefined)
+    },
     clear() {
-      const id = last()
+      pinned = last()
       current = []
       previous = []
       earlier = undefined
-      setLast(id)
     },
   }
 }

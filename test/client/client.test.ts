@@ -40,6 +40,26 @@ describe('delivery', () => {
     pushClient.close()
   })
 
+  it('reads the clock for activity once per task', async () => {
+    vi.setSystemTime(1000)
+    const pushClient = t.client()
+    const receivedAt: number[] = []
+    pushClient.on('message', (message) => receivedAt.push(message.receivedAt))
+    await flush()
+    const { sink } = t.fake.last()
+    sink.open()
+    sink.activity()
+    sink.event('message', 'a')
+    vi.setSystemTime(2000)
+    sink.activity()
+    sink.event('message', 'b')
+    await Promise.resolve()
+    sink.activity()
+    sink.event('message', 'c')
+    expect(receivedAt).toEqual([1000, 1000, 2000])
+    pushClient.close()
+  })
+
   it('drops events whose id was already delivered, across a resume', async () => {
     const pushClient = t.client()
     const ids: (string | undefined)[] = []
