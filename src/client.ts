@@ -18,7 +18,6 @@ import type {
   Transport,
   TransportConnection,
   TransportEnv,
-  TransportEvent,
   TransportSink,
 } from './types'
 
@@ -57,10 +56,9 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
   const { url, retry, heartbeatTimeoutMs, connectTimeoutMs, withCredentials, transports, decode } = config
   const listeners = createListenerRegistry<PushMessage>()
   const statusListeners = createListenerRegistry<PushStatus>()
-  const delivered = createIdMemory(DEDUPE_WINDOW)
+  const delivered = createIdMemory(DEDUPE_WINDOW, config.lastEventId)
 
   let status: PushStatus = { state: 'idle', transport: null, attempt: 0 }
-  let lastEventId = config.lastEventId
   let serverRetryMs: number | undefined
   let env: TransportEnv | undefined
   let candidates: Transport[] = []
@@ -75,6 +73,9 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
   let opened = false
   let openedAt = 0
   let lastActivityAt = 0
+  // Whether lastActivityAt was read in this task: `ws` delivers dozens of frames in one task,
+  // and a clock read costs as much as parsing several events.
+  let clockRead = false
   let watchdogArmed = false
   let connectTimer: Timer | undefined
   let retryTimer: Timer | undefined
@@ -167,7 +168,7 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
 
   /** Heartbeats feed the watchdog; a reset is delivered as it came and starts dedupe over. */
   function receiveReserved(type: string, data: string, id: string | undefined, transport: string): void {
-    if (id !== undefined) lastEventId = id
+    if (id !== undefined) delivered.setLast(id)
     if (type === HEARTBEAT) {
       if (!watchdogArmed) armWatchdog()
     } else {
@@ -177,24 +178,8 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
     }
   }
 
-  // The hot path: every event of every transport comes through here; rare cases live elsewhere.
-  function receive(event: TransportEvent, transport: string): void {
-    const { type, id } = event
-    // Fields, not the event: an object that never escapes the inlined hot path is never allocated.
-    if (type === HEARTBEAT || type === RESET) return receiveReserved(type, event.data, id, transport)
-    if (id !== undefined) {
-      if (id && delivered.seenBefore(id)) return
-      delivered.remember(id)
-      lastEventId = id
-    }
-    let data: unknown
-    try {
-      data = decode(event.data, type)
-    } catch (cause) {
-      return setStatus(status.state, new PushError('protocol', `could not decode '${type}'`, { cause }))
-    }
-    // The time of the chunk that carried the event: one clock read per chunk, not per event.
-    listeners.emit(type, { type, data, id, transport, receivedAt: lastActivityAt })
+  function decodeFailed(type: string, cause: unknown): void {
+    setStatus(status.state, new PushError('protocol', `could not decode '${type}'`, { cause }))
   }
 
   function createSink(sinkGeneration: number, transport: Transport): TransportSink {
@@ -212,10 +197,29 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
         if (transport.seesComments !== false) armWatchdog()
       },
       activity() {
-        if (sinkGeneration === generation) lastActivityAt = Date.now()
+        if (sinkGeneration !== generation || clockRead) return
+        clockRead = true
+        lastActivityAt = Date.now()
+        Promise.resolve().then(() => (clockRead = false))
       },
-      event(event) {
-        if (sinkGeneration === generation) receive(event, transport.name)
+      // The hot path: every event of every transport comes through here. V8 inlines it, with
+      // the reader and the listeners, into the parser's loop only while the whole chain stays
+      // small (V8 counts bytecode, run or not), so rare work lives in other functions.
+      event(type, data, id) {
+        if (sinkGeneration !== generation) return
+        // Most types are shorter than both reserved ones: one length test spares them two compares.
+        if (type.length >= RESET.length && (type === HEARTBEAT || type === RESET)) {
+          return receiveReserved(type, data, id, transport.name)
+        }
+        if (id !== undefined && !delivered.take(id)) return
+        let decoded: unknown
+        try {
+          decoded = decode(data, type)
+        } catch (cause) {
+          return decodeFailed(type, cause)
+        }
+        // The time of the task that brought the event: one clock read per task, not per event.
+        listeners.emit(type, { type, data: decoded, id, transport: transport.name, receivedAt: lastActivityAt })
       },
       retry(ms) {
         if (sinkGeneration === generation) serverRetryMs = ms
@@ -242,7 +246,7 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
           {
             url: withQuery(url, query),
             websocketUrl: withQuery(config.websocketUrl, query),
-            lastEventId: () => lastEventId,
+            lastEventId: delivered.last,
             lastEventIdParam: config.lastEventIdParam,
             headers: headers || {},
             withCredentials,
@@ -405,7 +409,7 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
       return status.transport
     },
     get lastEventId() {
-      return lastEventId
+      return delivered.last()
     },
     get status() {
       return status

@@ -170,14 +170,6 @@ export interface PushClient<E extends object = EventMap> {
   [Symbol.asyncIterator](): AsyncIterator<AnyPushMessage<E>>
 }
 
-/** One parsed server event, as a transport reports it. */
-export interface TransportEvent {
-  /** `event:` field, or `'message'`. */
-  type: string
-  data: string
-  id?: string
-}
-
 /** What the client asks a transport to open. */
 export interface TransportRequest {
   /** Stream URL with `query` applied, without the resume parameter. */
@@ -206,8 +198,11 @@ export interface TransportSink {
   open(): void
   /** Bytes arrived (comments included); feeds the heartbeat watchdog. */
   activity(): void
-  /** A complete event arrived. The client copies what it keeps, so the object may be reused. */
-  event(event: TransportEvent): void
+  /**
+   * A complete event arrived: its `event:` field (`'message'` when it had none), its data,
+   * and its `id:` field when it had one. Fields, not an object: nothing is allocated per event.
+   */
+  event(type: string, data: string, id?: string): void
   /** The server's `retry:` field. */
   retry(ms: number): void
   /** The connection failed or ended; it is dead and will not report again. */

@@ -1,44 +1,72 @@
-/** Remembers the ids delivered on earlier connections, to drop what a resume replays. */
+/**
+ * Remembers the ids delivered on earlier connections, to drop what a resume replays, and the
+ * resume point.
+ */
 export interface IdMemory {
-  /** Records an id delivered on the current connection. */
-  remember(id: string): void
-  /** Whether `id` was delivered on an earlier connection. */
-  seenBefore(id: string): boolean
+  /**
+   * Records an id about to be delivered on the current connection, which makes it the resume
+   * point, and returns true; returns false, recording nothing, when an earlier connection
+   * delivered it.
+   */
+  take(id: string): boolean
   /** A new connection starts: everything delivered so far becomes "earlier". */
   nextConnection(): void
+  /** The resume point: the id taken or set last. */
+  last(): string | undefined
+  /** Sets the resume point without recording the id for dedupe. */
+  setLast(id: string | undefined): void
+  /** Forgets every id; the resume point stays. */
   clear(): void
 }
 
 /**
- * Keeps the most recent `capacity` ids (a power of two). A resume replays at most what the
- * server buffered after the resume point, so this window catches every duplicate a replay
- * can bring. Recording is one array write per event and checking one `Set.has`; the set is
- * rebuilt only once per connection. Within one connection repeated ids are the server's
- * intent and pass.
+ * Keeps at least the most recent `capacity` entries. A resume replays at most what the server
+ * buffered after the resume point, so this window catches every duplicate a replay can bring.
+ * The ids go into a fresh array every `capacity` entries, not into one long-lived ring: a
+ * store into a young array needs no write barrier, and that store is all an event costs.
+ * The resume point is derived from the arrays, not kept in a variable, for the same reason.
+ * Checking is one `Set.has`; the set is built once per connection. Within one connection
+ * repeated ids are the server's intent and pass.
  */
-export function createIdMemory(capacity: number): IdMemory {
-  const mask = capacity - 1
-  let ring: (string | undefined)[] = new Array(capacity)
-  let next = 0
-  let earlier = new Set<string>()
+export function createIdMemory(capacity: number, initialLast: string | undefined): IdMemory {
+  // Ids in the order taken; `undefined` where setLast() moved the resume point to `pinned`.
+  let current: (string | undefined)[] = []
+  let previous: (string | undefined)[] = []
+  // Undefined while empty, so that the first connection pays nothing for the check.
+  let earlier: Set<string | undefined> | undefined
+  let pinned = initialLast
+
+  function last(): string | undefined {
+    const id = current[current.length - 1]
+    return id === undefined ? pinned : id
+  }
 
   return {
-    remember(id) {
-      ring[next] = id
-      next = (next + 1) & mask
-    },
-    seenBefore: (id) => earlier.size > 0 && earlier.has(id),
-    nextConnection() {
-      earlier = new Set<string>()
-      for (let i = 0; i < capacity; i++) {
-        const id = ring[i]
-        if (id !== undefined) earlier.add(id)
+    take(id) {
+      // An empty id is no id (it clears the resume point) and never a duplicate.
+      if (earlier && id && earlier.has(id)) return false
+      // `>=`, not `===`: setLast() adds its mark without this check.
+      if (current.length >= capacity) {
+        previous = current
+        current = []
       }
+      current.push(id)
+      return true
+    },
+    nextConnection() {
+      const ids = previous.concat(current)
+      earlier = ids.length ? new Set(ids) : undefined
+    },
+    last,
+    setLast(id) {
+      pinned = id
+      current.push(undefined)
     },
     clear() {
-      ring = new Array(capacity)
-      next = 0
-      earlier = new Set<string>()
+      pinned = last()
+      current = []
+      previous = []
+      earlier = undefined
     },
   }
 }

@@ -1,17 +1,9 @@
 import { createParser } from 'eventsource-parser'
-import type { TransportEvent } from '../types'
+import type { TransportSink } from '../types'
 
 const CR = 13
 const LF = 10
 const BOM = 0xfeff
-
-/** What an {@link SseReader} reports. */
-export interface SseReaderCallbacks {
-  event(event: TransportEvent): void
-  retry(ms: number): void
-  /** A line or event passed `maxMessageBytes`; the reader stops. */
-  tooLarge(): void
-}
 
 /** Incremental Server-Sent Events parser over decoded text chunks. */
 export interface SseReader {
@@ -23,9 +15,14 @@ export interface SseReader {
 /**
  * Creates the one SSE reader that fetch-sse, websocket and long-poll share. It follows the
  * WHATWG rules (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation)
- * whatever the chunking, and bounds memory by `maxMessageBytes`.
+ * whatever the chunking, reports events and `retry:` to `sink`, and bounds memory by
+ * `maxMessageBytes`: a line or event over it stops the reader and calls `tooLarge`.
  */
-export function createSseReader(callbacks: SseReaderCallbacks, maxMessageBytes: number): SseReader {
+export function createSseReader(
+  sink: Pick<TransportSink, 'event' | 'retry'>,
+  maxMessageBytes: number,
+  tooLarge: () => void,
+): SseReader {
   let atStart = true
   let skipLeadingLF = false
   let stopped = false
@@ -37,11 +34,10 @@ export function createSseReader(callbacks: SseReaderCallbacks, maxMessageBytes: 
       // The parser bounds what it buffers across chunks; an event that arrived whole inside
       // one chunk is measured here.
       if (data.length > maxMessageBytes) return overflow()
-      // A new object, not one reused: young objects take stores without a write barrier.
-      callbacks.event({ type: event || 'message', data, id })
+      sink.event(event || 'message', data, id)
     },
     onRetry(ms) {
-      if (!stopped) callbacks.retry(ms)
+      if (!stopped) sink.retry(ms)
     },
     onError(error) {
       // Invalid `retry` values and unknown fields are ignored, as the spec says.
@@ -55,7 +51,7 @@ export function createSseReader(callbacks: SseReaderCallbacks, maxMessageBytes: 
 
   function overflow(): void {
     stop()
-    callbacks.tooLarge()
+    tooLarge()
   }
 
   function feed(text: string): void {

@@ -31,7 +31,8 @@ export const eventSourceTransport: Transport = {
       const id = lastEventId !== previousId ? lastEventId : undefined
       previousId = lastEventId
       session.activity()
-      session.event({ type, data, id })
+      // Unguarded: closing the session removes this listener.
+      sink.event(type, data, id)
     }
 
     function onError(event: Event): void {

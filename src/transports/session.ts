@@ -1,7 +1,7 @@
-import { createSseReader, type SseReader, type SseReaderCallbacks } from '../core/sse-reader'
+import { createSseReader, type SseReader } from '../core/sse-reader'
 import { withQuery } from '../core/url'
 import { PushError } from '../errors'
-import type { TransportEvent, TransportRequest, TransportSink } from '../types'
+import type { TransportRequest, TransportSink } from '../types'
 
 /**
  * One connection's link to its sink. It forwards reports until the connection is closed by
@@ -18,8 +18,6 @@ export interface Session {
   read(text: string): void
   /** The next text starts a new body, so an unterminated event of the last one is dropped. */
   newBody(): void
-  /** Reports a complete event. */
-  event(event: TransportEvent): void
   /** Releases the connection and reports `error`, unless the session already ended. */
   fail(error: PushError): void
   /** Releases the connection without a report (the client closed it). Idempotent. */
@@ -34,15 +32,8 @@ export function createSession(sink: TransportSink, maxMessageBytes: number, rele
   let live = true
   let opened = false
   let reader: SseReader | undefined
-  // Events go from the reader straight to the sink (the hot path); the reader is stopped
-  // when the session ends, even in the middle of a chunk.
-  const readerCallbacks: SseReaderCallbacks = {
-    event: sink.event,
-    retry: sink.retry,
-    tooLarge() {
-      session.fail(new PushError('too-large', `event or line over maxMessageBytes (${maxMessageBytes})`))
-    },
-  }
+  const tooLarge = () =>
+    session.fail(new PushError('too-large', `event or line over maxMessageBytes (${maxMessageBytes})`))
 
   const session: Session = {
     live: () => live,
@@ -60,14 +51,13 @@ export function createSession(sink: TransportSink, maxMessageBytes: number, rele
     read(text) {
       if (!live) return
       session.open()
-      if (!reader) reader = createSseReader(readerCallbacks, maxMessageBytes)
+      // Events go from the reader straight to the sink (the hot path); the reader is stopped
+      // when the session ends, even in the middle of a chunk.
+      if (!reader) reader = createSseReader(sink, maxMessageBytes, tooLarge)
       reader.feed(text)
     },
     newBody() {
       reader = undefined
-    },
-    event(event) {
-      if (live) sink.event(event)
     },
     fail(error) {
       if (!live) return

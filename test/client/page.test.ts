@@ -70,7 +70,7 @@ describe('in a page', () => {
     const pushClient = t.client({ pauseWhenHidden: true })
     await flush()
     t.fake.last().sink.open()
-    t.fake.last().sink.event({ type: 'message', data: '', id: '12' })
+    t.fake.last().sink.event('message', '', '12')
     setVisibility('hidden')
     expect(t.fake.last().closed).toBe(true)
     expect(pushClient.state).toBe('idle')

@@ -238,7 +238,7 @@ describe('heartbeat watchdog', () => {
     await vi.advanceTimersByTimeAsync(5000)
     expect(pushClient.state).toBe('open')
     t.fake.last().sink.activity()
-    t.fake.last().sink.event({ type: 'pushwire:heartbeat', data: '' })
+    t.fake.last().sink.event('pushwire:heartbeat', '')
     await vi.advanceTimersByTimeAsync(1000)
     expect(t.statuses.at(-1)?.error?.code).toBe('heartbeat')
     pushClient.close()

@@ -1,10 +1,10 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { createSseReader } from '../../src/core/sse-reader'
-import type { TransportEvent } from '../../src/types'
+import type { RecordedEvent } from '../helpers/recording-sink'
 
 interface Read {
-  events: TransportEvent[]
+  events: RecordedEvent[]
   retries: number[]
   tooLarge: number
   feed(text: string): void
@@ -19,11 +19,11 @@ function reader(maxMessageBytes = 1 << 20): Read {
   }
   const sse = createSseReader(
     {
-      event: (event) => read.events.push({ ...event }),
+      event: (type, data, id) => read.events.push({ type, data, id }),
       retry: (ms) => read.retries.push(ms),
-      tooLarge: () => read.tooLarge++,
     },
     maxMessageBytes,
+    () => read.tooLarge++,
   )
   return read
 }
@@ -34,7 +34,7 @@ function readAll(chunks: string[], maxMessageBytes?: number): Read {
   return read
 }
 
-const message = (data: string, id?: string, type = 'message'): TransportEvent => ({ type, data, id })
+const message = (data: string, id?: string, type = 'message'): RecordedEvent => ({ type, data, id })
 
 describe('createSseReader: the WHATWG parsing rules', () => {
   it.each([
@@ -167,7 +167,7 @@ const stream: fc.Arbitrary<StreamInput> = fc.record({
   eols: fc.infiniteStream(eol),
 })
 
-function serialize(input: StreamInput): { text: string; expected: TransportEvent[] } {
+function serialize(input: StreamInput): { text: string; expected: RecordedEvent[] } {
   const lines: Line[] = []
   const eols = input.eols
   const push = (text: string): void => {
@@ -177,7 +177,7 @@ function serialize(input: StreamInput): { text: string; expected: TransportEvent
     if (text === '' && end === '\n' && previous && previous.eol === '\r') end = '\r\n'
     lines.push({ text, eol: end })
   }
-  const expected: TransportEvent[] = []
+  const expected: RecordedEvent[] = []
   input.events.forEach((event) => {
     if (event.comment !== undefined) push(`:${event.comment}`)
     if (event.type !== undefined) push(`event: ${event.type}`)

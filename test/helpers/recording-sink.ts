@@ -1,12 +1,19 @@
 import type { PushError } from '../../src/errors'
-import type { TransportEvent, TransportSink } from '../../src/types'
+import type { TransportSink } from '../../src/types'
 import { deferred, within } from './wait'
+
+/** The fields of one `sink.event(type, data, id)` call. */
+export interface RecordedEvent {
+  type: string
+  data: string
+  id?: string
+}
 
 /** One call a transport made on its sink, in order. */
 export type SinkCall =
   | { kind: 'open' }
   | { kind: 'activity' }
-  | { kind: 'event'; event: TransportEvent }
+  | { kind: 'event'; event: RecordedEvent }
   | { kind: 'retry'; ms: number }
   | { kind: 'fail'; error: PushError }
 
@@ -21,7 +28,7 @@ export interface RecordingSink {
   calls: SinkCall[]
   /** Calls made after `fail` or `seal()`; a correct transport leaves this empty. */
   late: SinkCall[]
-  readonly events: TransportEvent[]
+  readonly events: RecordedEvent[]
   readonly errors: PushError[]
   readonly opens: number
   readonly activity: number
@@ -56,8 +63,7 @@ export function createRecordingSink(): RecordingSink {
     sink: {
       open: () => record({ kind: 'open' }),
       activity: () => record({ kind: 'activity' }),
-      // Copied: the transport may reuse the object for the next event.
-      event: (event) => record({ kind: 'event', event: { ...event } }),
+      event: (type, data, id) => record({ kind: 'event', event: { type, data, id } }),
       retry: (ms) => record({ kind: 'retry', ms }),
       fail: (error) => record({ kind: 'fail', error }),
     },

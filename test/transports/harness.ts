@@ -32,9 +32,9 @@ export function transportRequest(url: string, env: TransportEnv, overrides: Requ
 export function followIds(request: TestTransportRequest, sink: TransportSink): TransportSink {
   return {
     ...sink,
-    event(event) {
-      if (event.id !== undefined) request.resumeFrom = event.id
-      sink.event(event)
+    event(type, data, id) {
+      if (id !== undefined) request.resumeFrom = id
+      sink.event(type, data, id)
     },
   }
 }
@@ -43,8 +43,8 @@ export function followIds(request: TestTransportRequest, sink: TransportSink): T
 export function closingOnFirstEvent(harness: TransportHarness, recorded: RecordingSink): TransportSink {
   return {
     ...recorded.sink,
-    event(event) {
-      recorded.sink.event(event)
+    event(type, data, id) {
+      recorded.sink.event(type, data, id)
       harness.close(recorded)
     },
   }
