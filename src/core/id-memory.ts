@@ -60,7 +60,8 @@ export function createIdMemory(capacity: number, initialLast: string | undefined
     last,
     setLast(id) {
       pinned = id
-      current.push(undefined)
+      // One mark after the last id is enough: a quiet stream's heartbeats must not grow the array.
+      if (current[current.length - 1] !== undefined) current.push(undefined)
     },
     clear() {
       pinned = last()
