@@ -11,7 +11,7 @@ const option = (name, fallback) => {
   return at === -1 ? fallback : Number(args[at + 1])
 }
 const events = option('events', 1_000_000)
-const runs = option('runs', 9)
+const runs = option('runs', 15)
 const here = (file) => fileURLToPath(new URL(file, import.meta.url))
 
 const PAIRS = [
