@@ -7,6 +7,16 @@ const URL = 'http://127.0.0.1:1/stream'
 
 const t = setupFakeClientTests(URL)
 
+/** An open client whose `'*'` listener records the id of every delivered message. */
+async function openRecordingIds() {
+  const pushClient = t.client()
+  const ids: (string | undefined)[] = []
+  pushClient.on('*', (message) => ids.push(message.id))
+  await flush()
+  t.fake.last().sink.open()
+  return { pushClient, ids }
+}
+
 describe('delivery', () => {
   it('delivers events by type, to * and as message, in order', async () => {
     const pushClient = t.client()
@@ -61,11 +71,7 @@ describe('delivery', () => {
   })
 
   it('drops events whose id was already delivered, across a resume', async () => {
-    const pushClient = t.client()
-    const ids: (string | undefined)[] = []
-    pushClient.on('*', (message) => ids.push(message.id))
-    await flush()
-    t.fake.last().sink.open()
+    const { pushClient, ids } = await openRecordingIds()
     t.fake.last().sink.event('message', '1', '1')
     t.fake.last().sink.event('message', '2', '2')
     t.fake.last().sink.fail(new PushError('network', 'dropped'))
@@ -81,11 +87,7 @@ describe('delivery', () => {
   })
 
   it('drops a replay of the last 1024 ids, however many the connection delivered', async () => {
-    const pushClient = t.client()
-    const ids: (string | undefined)[] = []
-    pushClient.on('*', (message) => ids.push(message.id))
-    await flush()
-    t.fake.last().sink.open()
+    const { pushClient, ids } = await openRecordingIds()
     for (let id = 1; id <= 3000; id++) t.fake.last().sink.event('message', '', String(id))
     t.fake.last().sink.fail(new PushError('network', 'dropped'))
     await vi.advanceTimersByTimeAsync(1000)
