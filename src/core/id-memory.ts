@@ -55,7 +55,9 @@ export function createIdMemory(capacity: number, initialLast: string | undefined
     },
     nextConnection() {
       const ids = previous.concat(current)
-      earlier = ids.length ? new Set(ids) : undefined
+      earlier = ids.length ? new Set() : undefined
+      // Added one by one: IE11's Set constructor ignores its argument.
+      ids.forEach((id) => earlier?.add(id))
     },
     last,
     setLast(id) {
