@@ -161,8 +161,9 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
       waitingForOnline = true
       setStatus('reconnecting', error)
     } else {
-      setStatus('reconnecting', error, delayMs)
+      // Timers are set before the status goes out, so that a listener's close() clears them.
       retryTimer = setTimeout(startAttempt, delayMs)
+      setStatus('reconnecting', error, delayMs)
     }
   }
 
@@ -192,9 +193,9 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
         delivered.nextConnection()
         failedOpens = 0
         authRetried = false
-        setStatus('open')
         // Native EventSource hides comments: only a server that sends heartbeat events can be timed.
         if (transport.seesComments !== false) armWatchdog()
+        setStatus('open')
       },
       activity() {
         if (sinkGeneration !== generation || clockRead) return
@@ -236,8 +237,8 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
     const transport = (current = candidates[transportIndex])
     const failAttempt = (detail: string, cause?: unknown) =>
       fail(attemptGeneration, new PushError('network', `${transport.name} ${detail}`, { cause }))
-    setStatus('connecting')
     connectTimer = setTimeout(() => failAttempt(`did not open within ${connectTimeoutMs} ms`), connectTimeoutMs)
+    setStatus('connecting')
     requestInputs().then(([headers, query]) => {
       if (attemptGeneration !== generation) return
       let opening: TransportConnection
