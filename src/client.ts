@@ -370,6 +370,8 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
     const offStatus = statusListeners.add(STATUS, (next) => {
       if (next.state === 'closed') end()
     })
+    // A closed client sends no more status, so nothing else would end this one.
+    if (status.state === 'closed') end()
 
     return {
       next() {

@@ -307,6 +307,19 @@ describe('lifecycle', () => {
     expect(received).toEqual(['a', 'b', 'c'])
   })
 
+  it('ends at once an async iterator started on a closed client', async () => {
+    const pushClient = t.client()
+    await flush()
+    t.fake.last().sink.fail(new PushError('closed-by-server', '204', { status: 204 }))
+    const received: unknown[] = []
+    const loop = (async () => {
+      for await (const message of pushClient) received.push(message)
+      return 'ended'
+    })()
+    await expect(Promise.race([loop, vi.advanceTimersByTimeAsync(60000).then(() => 'hung')])).resolves.toBe('ended')
+    expect(received).toEqual([])
+  })
+
   it('stops an async iterator with a too-large error instead of buffering without bound', async () => {
     const pushClient = t.client()
     await flush()
