@@ -6,16 +6,19 @@ import { TRANSPORT_NAMES, type PushClientOptions, type Transport } from './types
 /** `[default, minimum, maximum]`; a number without a maximum must be finite. */
 type NumberRule = [number, number, number?]
 
+/** The longest delay setTimeout keeps; a longer one fires at once. */
+const MAX_TIMER_MS = 2147483647
+
 const NUMBERS = {
-  connectTimeoutMs: [10000, 1],
-  heartbeatTimeoutMs: [45000, 1],
+  connectTimeoutMs: [10000, 1, MAX_TIMER_MS],
+  heartbeatTimeoutMs: [45000, 1, MAX_TIMER_MS],
   maxMessageBytes: [1048576, 1],
   fallbackAfter: [2, 1],
 } satisfies Record<string, NumberRule>
 
 const RETRY_NUMBERS: Record<keyof ResolvedRetry, NumberRule> = {
   initialDelayMs: [1000, 0],
-  maxDelayMs: [30000, 0],
+  maxDelayMs: [30000, 0, MAX_TIMER_MS],
   factor: [2, 1],
   jitter: [0.5, 0, 1],
   maxAttempts: [Infinity, 0, Infinity],
