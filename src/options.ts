@@ -1,13 +1,10 @@
-import type { ResolvedRetry } from './core/backoff'
+import { MAX_TIMER_MS, type ResolvedRetry } from './core/backoff'
 import { resolveUrl, toWebSocketUrl } from './core/url'
 import { builtInTransports } from './transports/index'
 import { TRANSPORT_NAMES, type PushClientOptions, type Transport } from './types'
 
 /** `[default, minimum, maximum]`; a number without a maximum must be finite. */
 type NumberRule = [number, number, number?]
-
-/** The longest delay setTimeout keeps; a longer one fires at once. */
-const MAX_TIMER_MS = 2147483647
 
 const NUMBERS = {
   connectTimeoutMs: [10000, 1, MAX_TIMER_MS],
