@@ -98,6 +98,8 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
     generation++
     clearTimeout(connectTimer)
     clearTimeout(watchdogTimer)
+    // Here, not only on failure: a stable connection that was paused counts as stable too.
+    if (opened && Date.now() - openedAt >= retry.initialDelayMs * 10) failures = 0
     watchdogArmed = opened = false
     const dropped = connection
     connection = undefined
@@ -148,7 +150,6 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
       // Once more at once, with `headers` evaluated again (a fresh token, maybe).
       authRetried = true
     } else {
-      if (wasOpen && Date.now() - openedAt >= retry.initialDelayMs * 10) failures = 0
       if (++failures > retry.maxAttempts) return halt('closed', error)
       if (!wasOpen && ++failedOpens >= config.fallbackAfter && candidates.length > 1) {
         transportIndex = (transportIndex + 1) % candidates.length
