@@ -98,6 +98,8 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
     generation++
     clearTimeout(connectTimer)
     clearTimeout(watchdogTimer)
+    // Here, not only on failure: a stable connection that was paused counts as stable too.
+    if (opened && Date.now() - openedAt >= retry.initialDelayMs * 10) failures = 0
     watchdogArmed = opened = false
     const dropped = connection
     connection = undefined
@@ -148,7 +150,6 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
       // Once more at once, with `headers` evaluated again (a fresh token, maybe).
       authRetried = true
     } else {
-      if (wasOpen && Date.now() - openedAt >= retry.initialDelayMs * 10) failures = 0
       if (++failures > retry.maxAttempts) return halt('closed', error)
       if (!wasOpen && ++failedOpens >= config.fallbackAfter && candidates.length > 1) {
         transportIndex = (transportIndex + 1) % candidates.length
@@ -161,8 +162,9 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
       waitingForOnline = true
       setStatus('reconnecting', error)
     } else {
-      setStatus('reconnecting', error, delayMs)
+      // Timers are set before the status goes out, so that a listener's close() clears them.
       retryTimer = setTimeout(startAttempt, delayMs)
+      setStatus('reconnecting', error, delayMs)
     }
   }
 
@@ -192,9 +194,9 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
         delivered.nextConnection()
         failedOpens = 0
         authRetried = false
-        setStatus('open')
         // Native EventSource hides comments: only a server that sends heartbeat events can be timed.
         if (transport.seesComments !== false) armWatchdog()
+        setStatus('open')
       },
       activity() {
         if (sinkGeneration !== generation || clockRead) return
@@ -236,8 +238,8 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
     const transport = (current = candidates[transportIndex])
     const failAttempt = (detail: string, cause?: unknown) =>
       fail(attemptGeneration, new PushError('network', `${transport.name} ${detail}`, { cause }))
-    setStatus('connecting')
     connectTimer = setTimeout(() => failAttempt(`did not open within ${connectTimeoutMs} ms`), connectTimeoutMs)
+    setStatus('connecting')
     requestInputs().then(([headers, query]) => {
       if (attemptGeneration !== generation) return
       let opening: TransportConnection
@@ -369,6 +371,8 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
     const offStatus = statusListeners.add(STATUS, (next) => {
       if (next.state === 'closed') end()
     })
+    // A closed client sends no more status, so nothing else would end this one.
+    if (status.state === 'closed') end()
 
     return {
       next() {

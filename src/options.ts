@@ -1,4 +1,4 @@
-import type { ResolvedRetry } from './core/backoff'
+import { MAX_TIMER_MS, type ResolvedRetry } from './core/backoff'
 import { resolveUrl, toWebSocketUrl } from './core/url'
 import { builtInTransports } from './transports/index'
 import { TRANSPORT_NAMES, type PushClientOptions, type Transport } from './types'
@@ -7,15 +7,15 @@ import { TRANSPORT_NAMES, type PushClientOptions, type Transport } from './types
 type NumberRule = [number, number, number?]
 
 const NUMBERS = {
-  connectTimeoutMs: [10000, 1],
-  heartbeatTimeoutMs: [45000, 1],
+  connectTimeoutMs: [10000, 1, MAX_TIMER_MS],
+  heartbeatTimeoutMs: [45000, 1, MAX_TIMER_MS],
   maxMessageBytes: [1048576, 1],
   fallbackAfter: [2, 1],
 } satisfies Record<string, NumberRule>
 
 const RETRY_NUMBERS: Record<keyof ResolvedRetry, NumberRule> = {
   initialDelayMs: [1000, 0],
-  maxDelayMs: [30000, 0],
+  maxDelayMs: [30000, 0, MAX_TIMER_MS],
   factor: [2, 1],
   jitter: [0.5, 0, 1],
   maxAttempts: [Infinity, 0, Infinity],

@@ -1,4 +1,5 @@
 import { PushError } from '../errors'
+import { MAX_TIMER_MS } from './backoff'
 
 /**
  * Parses `Retry-After` (delay-seconds or an HTTP date) into milliseconds from `now`.
@@ -7,9 +8,9 @@ import { PushError } from '../errors'
 export function parseRetryAfter(header: string | null | undefined, now: number): number | undefined {
   if (!header) return undefined
   const trimmed = header.trim()
-  if (/^\d+$/.test(trimmed)) return parseInt(trimmed, 10) * 1000
-  const date = Date.parse(trimmed)
-  return isNaN(date) ? undefined : Math.max(0, date - now)
+  const ms = /^\d+$/.test(trimmed) ? parseInt(trimmed, 10) * 1000 : Date.parse(trimmed) - now
+  // Capped: past the longest delay setTimeout keeps, the client would retry at once.
+  return isNaN(ms) ? undefined : Math.min(Math.max(0, ms), MAX_TIMER_MS)
 }
 
 /**

@@ -275,6 +275,21 @@ describe('lifecycle', () => {
     pushClient.close()
   })
 
+  it.each(['connecting', 'open', 'reconnecting'])('stays closed when a status listener closes it on %s', async (closeOn) => {
+    const pushClient = t.client({ lazy: true })
+    pushClient.onStatus((status) => {
+      if (status.state === closeOn) pushClient.close()
+    })
+    pushClient.connect()
+    await flush()
+    if (closeOn !== 'connecting') t.fake.last().sink.open()
+    if (closeOn === 'reconnecting') t.fake.last().sink.fail(new PushError('http', '500', { status: 500 }))
+    expect(vi.getTimerCount()).toBe(0)
+    await vi.advanceTimersByTimeAsync(120000)
+    expect(pushClient.state).toBe('closed')
+    expect(t.fake.opens.length).toBeLessThanOrEqual(1)
+  })
+
   it('ends the async iterator on close()', async () => {
     const pushClient = t.client()
     await flush()
@@ -290,6 +305,19 @@ describe('lifecycle', () => {
     pushClient.close()
     await loop
     expect(received).toEqual(['a', 'b', 'c'])
+  })
+
+  it('ends at once an async iterator started on a closed client', async () => {
+    const pushClient = t.client()
+    await flush()
+    t.fake.last().sink.fail(new PushError('closed-by-server', '204', { status: 204 }))
+    const received: unknown[] = []
+    const loop = (async () => {
+      for await (const message of pushClient) received.push(message)
+      return 'ended'
+    })()
+    await expect(Promise.race([loop, vi.advanceTimersByTimeAsync(60000).then(() => 'hung')])).resolves.toBe('ended')
+    expect(received).toEqual([])
   })
 
   it('stops an async iterator with a too-large error instead of buffering without bound', async () => {

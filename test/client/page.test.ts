@@ -82,6 +82,21 @@ describe('in a page', () => {
     pushClient.close()
   })
 
+  it('counts a connection paused after initialDelayMs * 10 as stable', async () => {
+    const pushClient = t.client({ pauseWhenHidden: true, retry: { maxAttempts: 1 } })
+    await flush()
+    t.fake.last().sink.fail(new PushError('network', 'gone'))
+    await vi.advanceTimersByTimeAsync(1000)
+    t.fake.last().sink.open()
+    await vi.advanceTimersByTimeAsync(20000)
+    setVisibility('hidden')
+    setVisibility('visible')
+    await flush()
+    t.fake.last().sink.fail(new PushError('network', 'gone'))
+    expect(t.statuses.at(-1)).toMatchObject({ state: 'reconnecting', attempt: 1, delayMs: 1000 })
+    pushClient.close()
+  })
+
   it('keeps the connection while hidden without pauseWhenHidden', async () => {
     const pushClient = t.client()
     await flush()

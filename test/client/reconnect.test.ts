@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { computeDelay } from '../../src/core/backoff'
-import { parseRetryAfter } from '../../src/core/http'
+import { httpStatusError, parseRetryAfter } from '../../src/core/http'
 import { PushError } from '../../src/errors'
 import { createPushClient, type PushClientOptions } from '../../src/index'
 import { createFakeTransport, flush, setupFakeClientTests } from './fake-transport'
@@ -32,6 +32,7 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('7', now)).toBe(7000)
     expect(parseRetryAfter('Sun, 22 Nov 2026 10:00:30 GMT', now)).toBe(30000)
     expect(parseRetryAfter('Sun, 22 Nov 2026 09:00:00 GMT', now)).toBe(0)
+    expect(parseRetryAfter('3000000', now)).toBe(2147483647)
     expect(parseRetryAfter('soon', now)).toBeUndefined()
     expect(parseRetryAfter(null, now)).toBeUndefined()
   })
@@ -80,6 +81,16 @@ describe('reconnection', () => {
     t.fake.last().sink.fail(new PushError('http', '503', { status: 503, retryAfterMs: 7000 }))
     expect(delays()).toEqual([7000])
     expect(t.statuses.at(-1)?.error?.status).toBe(503)
+    pushClient.close()
+  })
+
+  it('keeps waiting when Retry-After is longer than setTimeout can hold', async () => {
+    const pushClient = t.client()
+    await flush()
+    t.fake.last().sink.fail(httpStatusError(503, 'Wed, 21 Oct 2099 07:28:00 GMT', 'GET /stream'))
+    await vi.advanceTimersByTimeAsync(60000)
+    expect(t.fake.opens).toHaveLength(1)
+    expect(pushClient.state).toBe('reconnecting')
     pushClient.close()
   })
 
@@ -259,6 +270,9 @@ describe('options', () => {
     ['jitter above 1', { retry: { jitter: 2 } }, /retry\.jitter must be a number from 0 to 1/],
     ['maxMessageBytes 0', { maxMessageBytes: 0 }, /maxMessageBytes must be a finite number >= 1/],
     ['negative connect timeout', { connectTimeoutMs: -5 }, /connectTimeoutMs/],
+    ['connect timeout past setTimeout', { connectTimeoutMs: 2 ** 31 }, /connectTimeoutMs must be a number from 1 to 2147483647/],
+    ['heartbeat timeout past setTimeout', { heartbeatTimeoutMs: 1e12 }, /heartbeatTimeoutMs must be a number from 1 to 2147483647/],
+    ['max delay past setTimeout', { retry: { maxDelayMs: 2 ** 31 } }, /retry\.maxDelayMs must be a number from 0 to 2147483647/],
     ['unknown decode', { decode: 'xml' as 'json' }, /decode must be 'text', 'json' or a function/],
     ['fractional fallbackAfter', { fallbackAfter: 1.5 }, /fallbackAfter must be a whole number/],
     ['headers string', { headers: 'Bearer x' as unknown as Record<string, string> }, /headers must be an object or a function/],
