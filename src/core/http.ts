@@ -8,7 +8,9 @@ export function parseRetryAfter(header: string | null | undefined, now: number):
   if (!header) return undefined
   const trimmed = header.trim()
   if (/^\d+$/.test(trimmed)) return parseInt(trimmed, 10) * 1000
-  const date = Date.parse(trimmed)
+  // Date.parse also takes numbers such as "1.5" or "-1" for dates long past (a wait of 0);
+  // every HTTP date names its month.
+  const date = /[a-z]/i.test(trimmed) ? Date.parse(trimmed) : NaN
   return isNaN(date) ? undefined : Math.max(0, date - now)
 }
 

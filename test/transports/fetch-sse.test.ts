@@ -75,6 +75,20 @@ describe('fetch-sse transport', () => {
     expect(recorded.errors[0].message).toContain(`GET ${harness.server.url()}`)
   })
 
+  it('reads Retry-After as an HTTP date, and ignores one that is neither seconds nor a date', async () => {
+    let recorded = open()
+    const inAMinute = new Date(Math.ceil(Date.now() / 1000) * 1000 + 60_000)
+    ;(await harness.server.nextRequest()).respond(503, { 'Retry-After': inAMinute.toUTCString() })
+    await recorded.until((r) => r.errors.length > 0, 'fail')
+    expect(recorded.errors[0].retryAfterMs).toBeGreaterThan(55_000)
+
+    // Date.parse reads "1.5" as a date in 2001: a wait of 0, i.e. no backoff at all.
+    recorded = open()
+    ;(await harness.server.nextRequest()).respond(503, { 'Retry-After': '1.5' })
+    await recorded.until((r) => r.errors.length > 0, 'fail')
+    expect(recorded.errors[0]).toMatchObject({ code: 'http', status: 503, retryAfterMs: undefined })
+  })
+
   it('fails with protocol on a 200 that is not text/event-stream', async () => {
     const recorded = open()
     ;(await harness.server.nextRequest()).respond(200, { 'Content-Type': 'text/html' }, 'data: not sse\n\n')
