@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { fetchSseTransport } from '../../src/transports/fetch-sse'
-import { createRecordingSink } from '../helpers'
+import { createRecordingSink, waitFor } from '../helpers'
 import { closingOnFirstEvent, spyFetch, transportRequest, useTransportHarness, type RequestOverrides } from './harness'
 
 const harness = useTransportHarness(fetchSseTransport)
@@ -40,6 +40,15 @@ describe('fetch-sse transport', () => {
     expect(request.headers.authorization).toBe('Bearer t0ken')
     expect(request.headers['last-event-id']).toBe('41')
     expect(request.query.get('lastEventId')).toBeNull()
+  })
+
+  it('sends a resume point beyond Latin-1 as UTF-8, as native EventSource does', async () => {
+    // fetch refuses header characters above U+00FF, which left such an id unable to resume.
+    const recorded = open({ lastEventId: '水-1' })
+    await waitFor(() => recorded.errors.length > 0 || harness.server.requests.length > 0, 'the request or a failure')
+    expect(recorded.errors).toEqual([])
+    const request = await harness.server.nextRequest()
+    expect(Buffer.from(request.headers['last-event-id'] as string, 'latin1').toString('utf8')).toBe('水-1')
   })
 
   it('sends no Last-Event-ID without a resume point', async () => {
