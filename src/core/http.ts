@@ -8,7 +8,11 @@ import { MAX_TIMER_MS } from './backoff'
 export function parseRetryAfter(header: string | null | undefined, now: number): number | undefined {
   if (!header) return undefined
   const trimmed = header.trim()
-  const ms = /^\d+$/.test(trimmed) ? parseInt(trimmed, 10) * 1000 : Date.parse(trimmed) - now
+  let ms = NaN
+  if (/^\d+$/.test(trimmed)) ms = parseInt(trimmed, 10) * 1000
+  // Date.parse also reads numbers such as "1.5" or "-1" as dates long past (a wait of 0);
+  // every HTTP date names its month.
+  else if (/[a-z]/i.test(trimmed)) ms = Date.parse(trimmed) - now
   // Capped: past the longest delay setTimeout keeps, the client would retry at once.
   return isNaN(ms) ? undefined : Math.min(Math.max(0, ms), MAX_TIMER_MS)
 }

@@ -26,13 +26,18 @@ export function requestUrl(req: IncomingMessage): URL {
   }
 }
 
+/** Browsers send `Last-Event-ID` as UTF-8, and Node hands header bytes over as Latin-1. */
+function fromUtf8Header(value: string): string {
+  return Buffer.from(value, 'latin1').toString('utf8')
+}
+
 /**
  * The resume point: the `Last-Event-ID` header, else the `lastEventId` query parameter
  * (native EventSource and WebSocket cannot set headers). Malformed → 400.
  */
 export function readLastEventId(req: IncomingMessage, url: URL): string | undefined | HttpProblem {
   const header = req.headers['last-event-id']
-  const value = typeof header === 'string' && header !== '' ? header : url.searchParams.get('lastEventId')
+  const value = typeof header === 'string' && header !== '' ? fromUtf8Header(header) : url.searchParams.get('lastEventId')
   if (value === null || value === '') return undefined
   if (!isValidEventId(value)) {
     return problem(400, `Malformed lastEventId: at most ${MAX_ID_LENGTH} characters, no control characters`)

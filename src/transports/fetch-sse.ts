@@ -15,7 +15,8 @@ export const fetchSseTransport: Transport = {
     const url = request.url
     const headers = withHeaders({ Accept: 'text/event-stream' }, request.headers)
     const resumeFrom = request.lastEventId()
-    if (resumeFrom) headers['Last-Event-ID'] = resumeFrom
+    // As UTF-8 bytes, like native EventSource: fetch throws on header characters above U+00FF.
+    if (resumeFrom) headers['Last-Event-ID'] = unescape(encodeURIComponent(resumeFrom))
     let stop: StopRequest | undefined
     const session = createSession(sink, request.maxMessageBytes, () => stop?.())
     stop = sendRequest(

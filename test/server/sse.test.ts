@@ -87,6 +87,21 @@ describe('SSE', () => {
     byQuery.close()
   })
 
+  it('reads a non-ASCII Last-Event-ID as UTF-8, the way browsers send it', async () => {
+    const { port, push } = await startServer()
+    for (const id of ['café-1', '水-2', '水-3']) push.publish({ id, data: id })
+    await new Promise((resolve) => setImmediate(resolve))
+    for (const id of ['café-1', '水-2']) {
+      // Node sends a header string's characters as single bytes: these are the UTF-8 bytes.
+      const utf8Bytes = Buffer.from(id).toString('latin1')
+      const stream = await openStream(port, '/stream', { accept: 'text/event-stream', 'last-event-id': utf8Bytes })
+      const text = await stream.until((t) => t.indexOf('data: 水-3') !== -1, `replay after ${id}`)
+      expect(text).not.toContain('pushwire:reset')
+      expect(parseEvents(text)[0].id).toBe(id === 'café-1' ? '水-2' : '水-3')
+      stream.close()
+    }
+  })
+
   it('treats "0" and the current head as nothing missed', async () => {
     const { port, push } = await startServer()
     const atZero = await openStream(port, '/stream?lastEventId=0')

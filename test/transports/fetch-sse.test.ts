@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { fetchSseTransport } from '../../src/transports/fetch-sse'
-import { createRecordingSink } from '../helpers'
+import { createRecordingSink, waitFor } from '../helpers'
 import { closingOnFirstEvent, spyFetch, transportRequest, useTransportHarness, type RequestOverrides } from './harness'
 
 const harness = useTransportHarness(fetchSseTransport)
@@ -42,6 +42,15 @@ describe('fetch-sse transport', () => {
     expect(request.query.get('lastEventId')).toBeNull()
   })
 
+  it('sends a resume point beyond Latin-1 as UTF-8, as native EventSource does', async () => {
+    // fetch refuses header characters above U+00FF, which left such an id unable to resume.
+    const recorded = open({ lastEventId: '水-1' })
+    await waitFor(() => recorded.errors.length > 0 || harness.server.requests.length > 0, 'the request or a failure')
+    expect(recorded.errors).toEqual([])
+    const request = await harness.server.nextRequest()
+    expect(Buffer.from(request.headers['last-event-id'] as string, 'latin1').toString('utf8')).toBe('水-1')
+  })
+
   it('sends no Last-Event-ID without a resume point', async () => {
     open({ lastEventId: '' })
     const request = await harness.server.nextRequest()
@@ -73,6 +82,20 @@ describe('fetch-sse transport', () => {
     expect(recorded.kinds()).toEqual(['fail'])
     expect(recorded.errors[0]).toMatchObject({ name: 'PushError', code, status, retryAfterMs })
     expect(recorded.errors[0].message).toContain(`GET ${harness.server.url()}`)
+  })
+
+  it('reads Retry-After as an HTTP date, and ignores one that is neither seconds nor a date', async () => {
+    let recorded = open()
+    const inAMinute = new Date(Math.ceil(Date.now() / 1000) * 1000 + 60_000)
+    ;(await harness.server.nextRequest()).respond(503, { 'Retry-After': inAMinute.toUTCString() })
+    await recorded.until((r) => r.errors.length > 0, 'fail')
+    expect(recorded.errors[0].retryAfterMs).toBeGreaterThan(55_000)
+
+    // Date.parse reads "1.5" as a date in 2001: a wait of 0, i.e. no backoff at all.
+    recorded = open()
+    ;(await harness.server.nextRequest()).respond(503, { 'Retry-After': '1.5' })
+    await recorded.until((r) => r.errors.length > 0, 'fail')
+    expect(recorded.errors[0]).toMatchObject({ code: 'http', status: 503, retryAfterMs: undefined })
   })
 
   it('fails with protocol on a 200 that is not text/event-stream', async () => {
