@@ -59,6 +59,9 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
   const delivered = createIdMemory(DEDUPE_WINDOW, config.lastEventId)
 
   let status: PushStatus = { state: 'idle', transport: null, attempt: 0 }
+  // A status set by a status listener (close() in it) waits until the current one has reached
+  // every listener, so that all of them see every status in order and none ends on a stale one.
+  let statusQueue: PushStatus[] | undefined
   let serverRetryMs: number | undefined
   let env: TransportEnv | undefined
   let candidates: Transport[] = []
@@ -77,6 +80,8 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
   // and a clock read costs as much as parsing several events.
   let clockRead = false
   let watchdogArmed = false
+  // Once the server has sent a heartbeat event, it can be timed from the open on any connection.
+  let heartbeatsSeen = false
   let connectTimer: Timer | undefined
   let retryTimer: Timer | undefined
   let watchdogTimer: Timer | undefined
@@ -86,7 +91,10 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
 
   function setStatus(state: PushState, error?: PushError, delayMs?: number): void {
     status = { state, transport: current?.name ?? null, attempt: failures, delayMs, error }
-    statusListeners.emit(STATUS, status)
+    if (statusQueue) return void statusQueue.push(status)
+    statusQueue = [status]
+    for (let i = 0; i < statusQueue.length; i++) statusListeners.emit(STATUS, statusQueue[i])
+    statusQueue = undefined
   }
 
   /** Headers and query for one request, evaluated now: either may be an (async) function. */
@@ -172,6 +180,7 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
   function receiveReserved(type: string, data: string, id: string | undefined, transport: string): void {
     if (id !== undefined) delivered.setLast(id)
     if (type === HEARTBEAT) {
+      heartbeatsSeen = true
       if (!watchdogArmed) armWatchdog()
     } else {
       // The server's ids may start over; old ones must not swallow new events.
@@ -195,7 +204,7 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
         failedOpens = 0
         authRetried = false
         // Native EventSource hides comments: only a server that sends heartbeat events can be timed.
-        if (transport.seesComments !== false) armWatchdog()
+        if (transport.seesComments !== false || heartbeatsSeen) armWatchdog()
         setStatus('open')
       },
       activity() {

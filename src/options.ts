@@ -94,7 +94,7 @@ function checkUrl(option: string, value: unknown, pattern: RegExp, accepted: str
 export function resolveOptions(options: PushClientOptions): ResolvedOptions {
   const input = options || ({} as PushClientOptions)
   const { websocketUrl, decode = 'text', lastEventId, lastEventIdParam = 'lastEventId' } = input
-  const url = checkUrl('url', input.url, /^https?:\/\//i, 'an http(s) URL (relative URLs need a page)')
+  const url = checkUrl('url', input.url, /^https?:\/\//i, 'an http(s) URL (relative URLs need a page or worker)')
   const resolvedNumbers = numbers(input, NUMBERS)
   check('fallbackAfter', resolvedNumbers.fallbackAfter % 1 === 0, 'a whole number >= 1')
   check('decode', typeof decode === 'function' || decode === 'text' || decode === 'json', "'text', 'json' or a function")

@@ -81,7 +81,7 @@ export interface RetryOptions {
   factor?: number
   /** Fraction of the delay that is randomised (0 = none, 1 = full). @default 0.5 */
   jitter?: number
-  /** Consecutive failed attempts after which the client closes for good. @default Infinity */
+  /** Reconnection attempts in a row: when the last of them fails too, the client closes for good. @default Infinity */
   maxAttempts?: number
 }
 

@@ -16,10 +16,17 @@ export function toWebSocketUrl(httpUrl: string): string {
 
 /**
  * Resolves `url` against the page's location through an `<a href>`, which every browser
- * supports; outside a page (Node, workers) the URL must already be absolute.
+ * supports, or in a worker against the worker's location.
  */
 export function resolveUrl(url: string): string {
-  if (typeof document === 'undefined') return url
+  if (typeof document === 'undefined') {
+    try {
+      return new URL(url, location.href).href
+    } catch {
+      // No location (Node) or no URL (IE11's workers): the URL must already be absolute.
+      return url
+    }
+  }
   const anchor = document.createElement('a')
   anchor.href = url
   return anchor.href

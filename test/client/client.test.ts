@@ -290,6 +290,22 @@ describe('lifecycle', () => {
     expect(t.fake.opens.length).toBeLessThanOrEqual(1)
   })
 
+  it('delivers every status to every listener in order when a status listener closes the client', async () => {
+    const pushClient = t.client({ lazy: true })
+    pushClient.onStatus((status) => {
+      if (status.state === 'reconnecting') pushClient.close()
+    })
+    const seenLater: string[] = []
+    pushClient.onStatus((status) => seenLater.push(status.state))
+    pushClient.connect()
+    await flush()
+    t.fake.last().sink.open()
+    t.fake.last().sink.fail(new PushError('network', 'dropped'))
+    const expected = ['connecting', 'open', 'reconnecting', 'closed']
+    expect(seenLater).toEqual(expected)
+    expect(t.statuses.map((status) => status.state)).toEqual(expected)
+  })
+
   it('ends the async iterator on close()', async () => {
     const pushClient = t.client()
     await flush()

@@ -254,6 +254,21 @@ describe('heartbeat watchdog', () => {
     expect(t.statuses.at(-1)?.error?.code).toBe('heartbeat')
     pushClient.close()
   })
+
+  it('times a reopened connection from its open once the server has sent heartbeat events', async () => {
+    t.fake = createFakeTransport('es', { seesComments: false })
+    const pushClient = t.client({ heartbeatTimeoutMs: 1000 })
+    await flush()
+    t.fake.last().sink.open()
+    t.fake.last().sink.event('pushwire:heartbeat', '')
+    t.fake.last().sink.fail(network())
+    await vi.advanceTimersByTimeAsync(RETRY.initialDelayMs)
+    t.fake.last().sink.open()
+    expect(t.fake.opens).toHaveLength(2)
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(t.statuses.at(-1)).toMatchObject({ state: 'reconnecting', error: { code: 'heartbeat' } })
+    pushClient.close()
+  })
 })
 
 describe('options', () => {
@@ -281,6 +296,18 @@ describe('options', () => {
   it.each(bad)('throws a TypeError for %s', (_, options, message) => {
     expect(() => createPushClient({ url: URL, lazy: true, ...options } as PushClientOptions)).toThrow(TypeError)
     expect(() => createPushClient({ url: URL, lazy: true, ...options } as PushClientOptions)).toThrow(message)
+  })
+
+  it("resolves a relative url against a worker's location", async () => {
+    vi.stubGlobal('location', { href: 'http://127.0.0.1:1/app/worker.js' })
+    try {
+      const pushClient = t.client({ url: 'stream?room=1' })
+      await flush()
+      expect(t.fake.last().request.url).toBe('http://127.0.0.1:1/app/stream?room=1')
+      pushClient.close()
+    } finally {
+      vi.unstubAllGlobals()
+    }
   })
 
   it('accepts Infinity attempts and derives the WebSocket URL', async () => {
