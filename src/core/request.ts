@@ -8,6 +8,12 @@ export interface HttpRequest {
   headers: Record<string, string>
   withCredentials: boolean
   body?: string
+  /**
+   * `XMLHttpRequest` keeps the whole body in `responseText`, so once that is longer than this
+   * the request stops and reports `end` as if the body had ended. `fetch` streams and ignores it.
+   * Unset: no limit.
+   */
+  maxBodyLength?: number
 }
 
 /** What a request reports; nothing is reported after it was stopped or failed. */
@@ -144,6 +150,12 @@ export function sendRequest(env: TransportEnv, request: HttpRequest, handlers: R
       if (text.length > seen) chunk(text.slice(seen))
       seen = text.length
       if (state === 4) end('')
+      // An unset limit never cuts: no length is greater than undefined.
+      else if (text.length > (request.maxBodyLength as number)) {
+        end('')
+        // After end(): the readystatechange that abort() fires must find the request settled.
+        abort()
+      }
     }
     xhr.send(request.body)
   }

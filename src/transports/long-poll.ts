@@ -24,7 +24,14 @@ export const longPollTransport: Transport = {
       session.newBody()
       stop = sendRequest(
         request.env,
-        { url: resumeUrl(request.url, request, 'long-poll'), headers, withCredentials: request.withCredentials },
+        {
+          url: resumeUrl(request.url, request, 'long-poll'),
+          headers,
+          withCredentials: request.withCredentials,
+          // A body that never ends is cut here and polled again from the last complete event.
+          // 8x: even all-empty `data: ` lines take only 7 chars per data char, so any event fits.
+          maxBodyLength: 8 * request.maxMessageBytes,
+        },
         {
           start: session.open,
           chunk: session.read,

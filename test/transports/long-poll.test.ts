@@ -20,6 +20,28 @@ function afterQueuedTimers(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0))
 }
 
+/**
+ * A long-poll server that never ends a response: each poll gets every event after its
+ * `lastEventId`, each event split across two writes, and is then held open. `onPoll` runs as
+ * each poll arrives, before anything is written to it.
+ */
+async function serveWithoutEnding(ids: string[], onPoll: (poll: TestRequest) => void): Promise<void> {
+  for (;;) {
+    const poll = (await harness.server.nextRequest()).stream()
+    onPoll(poll)
+    let connected = true
+    void poll.closed.then(() => (connected = false))
+    const after = ids.indexOf(poll.query.get('lastEventId') || '') + 1
+    for (const id of ids.slice(after)) {
+      const event = `id: ${id}\ndata: event ${id}\n\n`
+      for (const half of [event.slice(0, 9), event.slice(9)]) {
+        // The client may cut the poll while a write is on its way; that write then fails.
+        if (connected) await poll.write(half).catch(() => {})
+      }
+    }
+  }
+}
+
 describe.each([
   ['fetch', (): TransportEnv => ({ fetch })],
   ['XMLHttpRequest', (): TransportEnv => ({ XMLHttpRequest: createXhrShim().XMLHttpRequest })],
@@ -206,6 +228,29 @@ describe('long-poll transport', () => {
     await harness.server.nextRequest()
     expect(shim.instances[0].withCredentials).toBe(true)
     expect(shim.instances[0].requestHeaders).toMatchObject({ Accept: 'text/event-stream' })
+  })
+
+  it('ends an XMLHttpRequest poll whose body passes its cap and re-polls from the last complete event', async () => {
+    const shim = createXhrShim()
+    const recorded = createRecordingSink()
+    // The server below sends far more than a few times maxMessageBytes in one response.
+    const request = transportRequest(harness.server.url(), { XMLHttpRequest: shim.XMLHttpRequest }, { maxMessageBytes: 64 })
+    harness.openWith(request, followIds(request, recorded.sink))
+    const ids = Array.from({ length: 100 }, (_, i) => String(i + 1))
+    const resumedFrom: Array<{ asked: string | null; delivered: string | undefined }> = []
+    void serveWithoutEnding(ids, (poll) =>
+      resumedFrom.push({ asked: poll.query.get('lastEventId'), delivered: recorded.events.at(-1)?.id }),
+    )
+
+    await recorded.until((r) => r.events.some((event) => event.id === '100'), 'the last event')
+    expect(recorded.events).toEqual(ids.map((id) => ({ type: 'message', data: `event ${id}`, id })))
+    expect(recorded.errors).toEqual([])
+    expect(harness.server.requests.length).toBeGreaterThan(1)
+    await harness.server.requests[0].closed
+    expect(harness.server.requests[0].aborted).toBe(true)
+    expect(resumedFrom[1].asked).not.toBeNull()
+    // Every re-poll resumes from the last event the previous one delivered in full.
+    for (const { asked, delivered } of resumedFrom.slice(1)) expect(asked).toBe(delivered)
   })
 
   it('re-polls through the event loop, never in a microtask chain, when polls return at once', async () => {
