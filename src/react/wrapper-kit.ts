@@ -26,12 +26,11 @@ function readNow<T>(value: Resolvable<T> | undefined): T | Promise<T> | undefine
  * Options for a client that outlives the render (or reactive run) that made it: `headers` and
  * `query` are read from `read()` before every connect, so a refreshed token reaches the next
  * reconnect without a new client. Whether headers are used at all is fixed at creation,
- * because it decides which transports may be used.
+ * because it decides which transports may be used; a query may first appear later.
  */
 export function liveOptions(read: () => PushClientOptions): PushClientOptions {
   const initial = read()
-  const options: PushClientOptions = { ...initial }
+  const options: PushClientOptions = { ...initial, query: () => readNow(read().query) || {} }
   if (initial.headers !== undefined) options.headers = () => readNow(read().headers) || {}
-  if (initial.query !== undefined) options.query = () => readNow(read().query) || {}
   return options
 }

@@ -5,6 +5,26 @@ import { IDLE_STATUS, type MessageOf } from '../react/wrapper-kit'
 /** A client, or a {@link pushClient} store of one. */
 export type PushClientSource<E extends object> = PushClient<E> | Readable<PushClient<E>>
 
+// Reserved (RFC 2606), so it cannot be reached: the client that uses it never connects.
+const SERVER_RENDER_ORIGIN = 'http://server-render.invalid'
+
+const isAbsolute = (url: string) => /^[a-z][a-z\d+.-]*:/i.test(url)
+
+/** Server rendering: a relative URL and no page (or worker) location to resolve it against. */
+function hasUnresolvableUrl({ url, websocketUrl }: PushClientOptions): boolean {
+  const relative = (url && !isAbsolute(url)) || (websocketUrl && !isAbsolute(websocketUrl))
+  return !!relative && typeof document === 'undefined' && typeof location === 'undefined'
+}
+
+/**
+ * The client would reject a URL it cannot resolve. Nothing connects during server rendering,
+ * so the store there holds a client that never connects, its URLs resolved against a placeholder.
+ */
+function resolvedForServer(options: PushClientOptions): PushClientOptions {
+  const resolve = (url: string) => new URL(url, SERVER_RENDER_ORIGIN).href
+  return { ...options, url: resolve(options.url), websocketUrl: options.websocketUrl && resolve(options.websocketUrl) }
+}
+
 /**
  * A store holding one client that connects when the first subscriber arrives and closes after
  * the last one leaves. Connecting waits a microtask, so a subscription that ends at once
@@ -16,6 +36,7 @@ export type PushClientSource<E extends object> = PushClient<E> | Readable<PushCl
  * const dish = pushMessage(client, 'dish')
  */
 export function pushClient<E extends object = EventMap>(options: PushClientOptions): Readable<PushClient<E>> {
+  if (hasUnresolvableUrl(options)) return readable(createPushClient<E>({ ...resolvedForServer(options), lazy: true }))
   // Made here, lazily, so bad options throw where the store is created.
   const client = createPushClient<E>({ ...options, lazy: true })
   return readable(client, () => {

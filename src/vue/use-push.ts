@@ -79,6 +79,13 @@ export function usePush<E extends object = EventMap, K extends EventType<E> | '*
     lastMessage.value = data.value = undefined
   }
 
+  /** Without options there is no client, so nothing of the dropped one may still show. */
+  function wait(): void {
+    drop()
+    error.value = undefined
+    show(IDLE_STATUS)
+  }
+
   function make(): void {
     drop()
     const initial = toValue(options)
@@ -104,7 +111,7 @@ export function usePush<E extends object = EventMap, K extends EventType<E> | '*
       const current = mounted.value && toValue(options)
       return current ? connectionKey(current) : null
     },
-    (key) => (key === null ? drop() : make()),
+    (key) => (key === null ? wait() : make()),
     { immediate: true },
   )
   if (getCurrentScope()) onScopeDispose(drop)

@@ -125,6 +125,17 @@ describe('usePushClient', () => {
       'refreshed',
     ])
   })
+  it('sends a query that first appears in a later render on the next reconnect', async () => {
+    const { result, rerender } = renderHook(
+      ({ token }: { token?: string }) => usePushClient({ ...server.options(), query: token ? { token } : undefined }),
+      { initialProps: {} },
+    )
+    await waitFor(() => expect(result.current && result.current.state).toBe('open'))
+    rerender({ token: 'late' })
+    server.push.disconnectAll()
+    await waitFor(() => expect(server.upgradeUrls.length).toBe(2))
+    expect(new URL(server.upgradeUrls[1], 'http://x').searchParams.get('token')).toBe('late')
+  })
 })
 
 describe('usePushStatus', () => {

@@ -28,3 +28,12 @@ it.each(['Dashboard.svelte', 'DashboardRunes.svelte'])(
     expect(server.push.clientCount).toBe(0)
   },
 )
+
+it.each(['Dashboard.svelte', 'DashboardRunes.svelte'])(
+  '%s renders a relative URL on the server without resolving it',
+  (name) => {
+    const Dashboard = compileForServer<{ options: PushClientOptions }>(fixture(name))
+    const { body } = render(Dashboard, { props: { options: { url: '/stream', websocketUrl: '/ws' } } })
+    expect(body).toContain('<p data-testid="state">idle</p>')
+  },
+)

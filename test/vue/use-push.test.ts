@@ -86,6 +86,22 @@ describe('usePush in an effect scope', () => {
     expect(push.client.value).toBeNull()
   })
 
+  it('goes back to idle, without the old fault, when the options become null', async () => {
+    const refusing = await startPushServer({ authorize: () => false })
+    const scope = effectScope()
+    const options = ref<PushClientOptions | null>({ ...refusing.options(), retry: false })
+    const push = scope.run(() => usePush(options))!
+    await waitFor(() => push.error.value !== undefined)
+
+    options.value = null
+    await nextTick()
+    expect(push.client.value).toBeNull()
+    expect(push.status.value.state).toBe('idle')
+    expect(push.error.value).toBeUndefined()
+    scope.stop()
+    await refusing.close()
+  })
+
   it('close() closes, open() reopens the same client, send() goes upstream', async () => {
     const scope = effectScope()
     const push = scope.run(() => usePush(server.options()))!
