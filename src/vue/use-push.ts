@@ -114,7 +114,13 @@ export function usePush<E extends object = EventMap, K extends EventType<E> | '*
     (key) => (key === null ? wait() : make()),
     { immediate: true },
   )
-  if (getCurrentScope()) onScopeDispose(drop)
+  if (getCurrentScope()) {
+    onScopeDispose(() => {
+      // Not live any more: open() must not make a client that nothing would close.
+      mounted.value = false
+      drop()
+    })
+  }
 
   return {
     client,

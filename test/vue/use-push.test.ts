@@ -84,6 +84,12 @@ describe('usePush in an effect scope', () => {
     scope.stop()
     await waitFor(() => server.push.clientCount === 0)
     expect(push.client.value).toBeNull()
+
+    // Nothing would ever close a client made after the scope is gone.
+    push.open()
+    await settle()
+    expect(push.client.value).toBeNull()
+    expect(server.sockets).toBe(1)
   })
 
   it('goes back to idle, without the old fault, when the options become null', async () => {
