@@ -38,10 +38,12 @@ async function route(req: IncomingMessage, res: ServerResponse, context: ServerC
   }
   if (options.authorize) {
     if (!(await options.authorize(req))) return replyError(res, 401, 'Unauthorized')
-    if (isGone(res)) return
     // close() may have run while authorize was pending.
     if (context.isClosed()) return replyError(res, 503, 'Push server is closed')
   }
+  // The client may have left while authorize or earlier middleware (Express) was pending:
+  // its 'close' has fired already, so a stream registered now would never be forgotten.
+  if (isGone(res)) return
   if (!stream) return servePost(req, res, context)
   if (stream.transport === 'long-poll') return serveLongPoll(req, res, context, stream.lastEventId)
   return serveSse(req, res, context, stream)

@@ -1,5 +1,8 @@
+import { createServer, get } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { waitFor } from '../helpers/wait'
+import { createPushServer } from '../../src/server/index'
+import { deferred, waitFor, within } from '../helpers/wait'
 import { closeServers, openStream, parseEvents, startServer } from './helpers'
 
 afterEach(closeServers)
@@ -158,6 +161,30 @@ describe('SSE', () => {
     await waitFor(() => push.clientCount === 1, 'one client left')
     b.close()
     await waitFor(() => push.clientCount === 0, 'no client left')
+  })
+
+  it('forgets a client that left while earlier middleware was still pending', async () => {
+    const push = createPushServer()
+    const received = deferred()
+    const handed = deferred()
+    // Middleware (a session lookup, say) that finishes only after the client has gone.
+    const http = createServer((req, res) => {
+      received.resolve()
+      res.on('close', () => {
+        push.handler(req, res)
+        handed.resolve()
+      })
+    })
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
+    const port = (http.address() as AddressInfo).port
+    const client = get({ host: '127.0.0.1', port, path: '/stream', headers: { accept: 'text/event-stream' }, agent: false })
+    client.on('error', () => {})
+    await received.promise
+    client.destroy()
+    await handed.promise
+    expect(push.clientCount).toBe(0)
+    await within(push.close(), 'close() with no client left')
+    await new Promise((resolve) => http.close(resolve))
   })
 
   it('disconnectAll() drops every stream and reports how many', async () => {
