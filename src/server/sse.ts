@@ -15,7 +15,10 @@ export function serveSse(req: IncomingMessage, res: ServerResponse, context: Ser
   // Replay and registration happen in one synchronous step, so no event falls between them.
   res.write(OPEN_COMMENT + retry + hub.replay(stream.lastEventId).text)
   const remove = hub.add({
-    write: (payload) => res.write(payload),
+    write: (payload) => {
+      // Ended by close() but still draining to a slow reader: a write now would be an uncaught error.
+      if (!res.writableEnded) res.write(payload)
+    },
     backlog: () => res.writableLength,
     // Native EventSource never shows comments to script, so its watchdog needs events.
     heartbeat: stream.transport === 'eventsource' ? EVENT_BEAT : COMMENT_BEAT,

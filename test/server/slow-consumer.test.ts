@@ -52,6 +52,25 @@ describe('slow consumers', () => {
     resumed.close()
   })
 
+  it('keeps publishing safe while close() waits for a stuck client to let go', async () => {
+    const server = await startServer({ heartbeatMs: 50, maxClientBufferBytes: 64 * 1024 * 1024 })
+    const stuck = await stuckSseClient(server.port)
+    await waitFor(() => server.push.clientCount === 1, 'client connected')
+    // More than the kernel's socket buffers hold, so the response cannot finish.
+    const payload = 'x'.repeat(512 * 1024)
+    for (let i = 0; i < 32; i++) {
+      server.push.publish({ data: payload })
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const closed = server.push.close()
+    // The stream is ended but not yet gone: neither an event nor a heartbeat may be written to it.
+    server.push.publish({ data: 'after close' })
+    await closed
+    expect(server.push.clientCount).toBe(0)
+    stuck.destroy()
+  })
+
   it('cuts a WebSocket client whose bufferedAmount passes maxClientBufferBytes', async () => {
     const server = await startServer({ maxClientBufferBytes: 256 * 1024 }, true)
     const stuck = await openSocket(server.port, '/stream')
