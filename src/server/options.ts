@@ -24,6 +24,8 @@ const DEFAULTS = {
 
 // setTimeout/setInterval fire at once for delays above 2^31 - 1 ms.
 const MAX_TIMER_MS = 2147483647
+// The ring buffer is an array, and arrays hold at most 2^32 - 1 entries.
+const MAX_BUFFER_SIZE = 4294967295
 
 function positiveInteger(name: string, value: unknown, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback
@@ -78,7 +80,7 @@ export function resolveServerOptions(options: PushServerOptions = {}): ResolvedS
     throw new TypeError(`pushwire/server: option \`path\` must be a pathname starting with '/', got ${String(path)}`)
   }
   return {
-    bufferSize: positiveInteger('bufferSize', options.bufferSize, DEFAULTS.bufferSize),
+    bufferSize: positiveInteger('bufferSize', options.bufferSize, DEFAULTS.bufferSize, MAX_BUFFER_SIZE),
     heartbeatMs: positiveInteger('heartbeatMs', options.heartbeatMs, DEFAULTS.heartbeatMs, MAX_TIMER_MS),
     pollTimeoutMs: positiveInteger('pollTimeoutMs', options.pollTimeoutMs, DEFAULTS.pollTimeoutMs, MAX_TIMER_MS),
     maxClientBufferBytes: positiveInteger('maxClientBufferBytes', options.maxClientBufferBytes, DEFAULTS.maxClientBufferBytes),

@@ -5,6 +5,7 @@ describe('createPushServer options', () => {
   it.each<[string, PushServerOptions, RegExp]>([
     ['bufferSize 0', { bufferSize: 0 }, /`bufferSize` must be an integer from 1/],
     ['bufferSize 1.5', { bufferSize: 1.5 }, /`bufferSize`/],
+    ['bufferSize beyond an array', { bufferSize: 2 ** 32 }, /`bufferSize` must be an integer from 1 to 4294967295/],
     ['heartbeatMs beyond timers', { heartbeatMs: 2 ** 31 }, /`heartbeatMs` must be an integer from 1 to 2147483647/],
     ['pollTimeoutMs negative', { pollTimeoutMs: -1 }, /`pollTimeoutMs`/],
     ['maxClientBufferBytes string', { maxClientBufferBytes: '1mb' as unknown as number }, /`maxClientBufferBytes`/],
