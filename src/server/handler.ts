@@ -28,6 +28,11 @@ async function route(req: IncomingMessage, res: ServerResponse, context: ServerC
   if (req.method !== 'GET' && req.method !== 'POST') {
     return replyError(res, 405, `Method ${req.method} is not allowed; use ${methods}`, { Allow: methods })
   }
+  // Browsers send a text/plain POST cross-site, cookies included, without a preflight: like a
+  // WebSocket upgrade, it must not reach authorize or onMessage from an origin that is not allowed.
+  if (req.method === 'POST' && !cors.allows(req.headers.origin)) {
+    return replyError(res, 403, 'Origin not allowed by cors.origin')
+  }
   let stream
   if (req.method === 'GET') {
     stream = parseStreamRequest(req)

@@ -33,6 +33,30 @@ describe('CORS', () => {
     expect(reply.headers.vary).toBe('Origin')
   })
 
+  it('refuses a POST from an origin that is not allowed before it reaches authorize or onMessage', async () => {
+    const received: string[] = []
+    const asked: string[] = []
+    const { port } = await startServer({
+      cors: { origin: APP, credentials: true },
+      authorize: (req) => {
+        asked.push(String(req.headers.origin))
+        return true
+      },
+      onMessage: (data) => void received.push(data),
+    })
+    // A text/plain POST is a simple request: browsers send it cross-site, cookies included, without a preflight.
+    const forged = await fetchText(port, '/stream', {
+      method: 'POST',
+      headers: { origin: 'https://evil.example', 'content-type': 'text/plain' },
+      body: 'forged',
+    })
+    expect(forged.status).toBe(403)
+    const allowed = await fetchText(port, '/stream', { method: 'POST', headers: { origin: APP, 'content-type': 'text/plain' }, body: 'hi' })
+    expect(allowed.status).toBe(204)
+    expect(received).toEqual(['hi'])
+    expect(asked).toEqual([APP])
+  })
+
   it('answers an allowed preflight with methods, headers (including requested ones) and max-age', async () => {
     const { port } = await startServer({ cors: { origin: (origin) => origin.endsWith('.example') }, onMessage: () => {} })
     const reply = await preflight(port, APP, 'authorization, x-tenant, last-event-id, bad header')
