@@ -8,6 +8,8 @@ import { encodeRetry, HEARTBEAT_COMMENT, OPEN_COMMENT } from './sse-encoding'
 import { rejectUpgrade } from './upgrade-reply'
 
 const COMMENT_BEAT = Buffer.from(HEARTBEAT_COMMENT)
+/** onMessage calls one socket may have unsettled; past it the socket stops reading (TCP backpressure). */
+const MAX_PENDING_MESSAGES = 32
 
 type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void
 
@@ -60,6 +62,7 @@ export function createWebSocketEndpoint(context: ServerContext): WebSocketEndpoi
     ws.on('close', remove)
     // A socket error is followed by 'close'; without a listener it would crash the process.
     ws.on('error', noop)
+    let pendingMessages = 0
     ws.on('message', (data, isBinary) => {
       const { onMessage } = options
       if (!onMessage) return
@@ -67,11 +70,16 @@ export function createWebSocketEndpoint(context: ServerContext): WebSocketEndpoi
         ws.close(1003, 'Only text frames are accepted')
         return
       }
+      // A client that sends faster than onMessage settles would otherwise start calls without end.
+      if (++pendingMessages >= MAX_PENDING_MESSAGES) ws.pause()
       Promise.resolve(String(data))
         .then((text) => onMessage(text, { transport: 'websocket', req }))
         .catch((error: unknown) => {
           console.error('pushwire/server: onMessage failed:', error)
           ws.close(1011, 'onMessage failed')
+        })
+        .finally(() => {
+          if (--pendingMessages < MAX_PENDING_MESSAGES && ws.isPaused) ws.resume()
         })
     })
   }

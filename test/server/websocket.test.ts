@@ -59,6 +59,39 @@ describe('WebSocket', () => {
     socket.ws.close()
   })
 
+  it('stops reading a socket while 32 onMessage calls are unsettled, then takes every frame in order', async () => {
+    let pending = 0
+    let mostPending = 0
+    const received: string[] = []
+    const release: Array<() => void> = []
+    const { port } = await startServer(
+      {
+        onMessage: (data) => {
+          received.push(data)
+          mostPending = Math.max(mostPending, ++pending)
+          return new Promise<void>((resolve) => release.push(() => resolve(void pending--)))
+        },
+      },
+      true,
+    )
+    const socket = await openSocket(port, '/stream')
+    // 16 MB: more than loopback socket buffers hold, so a paused socket holds most of it back.
+    const sent = Array.from({ length: 2000 }, (_, i) => `m${i} `.padEnd(8192, '.'))
+    for (const message of sent) socket.ws.send(message)
+    await waitFor(() => received.length >= 32)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    // Frames already parsed when the socket paused still arrive, but not the rest of the flood.
+    expect(received.length).toBeLessThan(1000)
+    while (received.length < sent.length) {
+      release.splice(0).forEach((settle) => settle())
+      await tick()
+    }
+    release.splice(0).forEach((settle) => settle())
+    expect(received).toEqual(sent)
+    expect(mostPending).toBeLessThan(1000)
+    socket.ws.close()
+  })
+
   it('closes with 1003 on a binary frame and with 1011 when onMessage throws', async () => {
     const { port } = await startServer(
       {
