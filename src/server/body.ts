@@ -21,6 +21,10 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<string
   if (parsed !== undefined) {
     return Promise.resolve(Buffer.byteLength(parsed) > maxBytes ? tooLarge(maxBytes) : parsed)
   }
+  if (req.readableEnded) {
+    // Waiting for data that was consumed already would leave the request hanging for good.
+    return Promise.resolve(problem(400, 'Request body was already read by other middleware, and not kept in req.body'))
+  }
   if (Number(req.headers['content-length']) > maxBytes) return Promise.resolve(tooLarge(maxBytes))
   return new Promise((resolve) => {
     const parts: Buffer[] = []

@@ -95,6 +95,20 @@ describe('POST (send() on HTTP transports)', () => {
     await push.close()
     await new Promise((resolve) => http.close(resolve))
   })
+
+  it('answers 400, not never, when middleware read the body and kept nothing', async () => {
+    const push = createPushServer({ onMessage: () => {} })
+    const http = createServer((req, res) => {
+      req.resume()
+      req.on('end', () => push.handler(req, res))
+    })
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
+    const reply = await fetchText((http.address() as AddressInfo).port, '/', { method: 'POST', body: 'lost' })
+    expect(reply.status).toBe(400)
+    expect(reply.body).toContain('already read')
+    await push.close()
+    await new Promise((resolve) => http.close(resolve))
+  })
 })
 
 describe('bad requests', () => {
