@@ -42,6 +42,16 @@ function optionalFunction<T>(name: string, value: T): T {
   return value
 }
 
+/** Whether `entry` is written as browsers send `Origin`: a trailing slash or a capital never matches. */
+function isOriginEntry(entry: string): boolean {
+  if (entry === '*') return true
+  try {
+    return new URL(entry).origin === entry
+  } catch {
+    return false
+  }
+}
+
 function resolveCors(cors: PushServerCors | undefined): PushServerCors | undefined {
   if (cors === undefined) return undefined
   if (cors === null || typeof cors !== 'object') {
@@ -54,6 +64,12 @@ function resolveCors(cors: PushServerCors | undefined): PushServerCors | undefin
     (Array.isArray(origin) && origin.every((entry) => typeof entry === 'string'))
   if (!validOrigin) {
     throw new TypeError('pushwire/server: option `cors.origin` must be a string, an array of strings or a function')
+  }
+  const unmatchable = (typeof origin === 'function' ? [] : ([] as string[]).concat(origin)).filter((entry) => !isOriginEntry(entry))
+  if (unmatchable.length) {
+    throw new TypeError(
+      `pushwire/server: option \`cors.origin\` must hold '*' or origins such as 'https://app.example' (scheme, lowercase host, port; no path or trailing slash), got '${unmatchable[0]}'`,
+    )
   }
   if (credentials !== undefined && typeof credentials !== 'boolean') {
     throw new TypeError('pushwire/server: option `cors.credentials` must be true or false')
@@ -73,11 +89,12 @@ export function resolveServerOptions(options: PushServerOptions = {}): ResolvedS
     throw new TypeError('pushwire/server: options must be an object')
   }
   const { retryMs, path } = options
-  if (retryMs !== undefined && (typeof retryMs !== 'number' || !Number.isInteger(retryMs) || retryMs < 0)) {
-    throw new TypeError(`pushwire/server: option \`retryMs\` must be an integer >= 0, got ${String(retryMs)}`)
+  if (retryMs !== undefined && (typeof retryMs !== 'number' || !Number.isInteger(retryMs) || retryMs < 0 || retryMs > MAX_TIMER_MS)) {
+    throw new TypeError(`pushwire/server: option \`retryMs\` must be an integer from 0 to ${MAX_TIMER_MS}, got ${String(retryMs)}`)
   }
-  if (path !== undefined && (typeof path !== 'string' || path.charAt(0) !== '/')) {
-    throw new TypeError(`pushwire/server: option \`path\` must be a pathname starting with '/', got ${String(path)}`)
+  // A query or fragment is never part of a request's pathname, so such a path would match nothing.
+  if (path !== undefined && (typeof path !== 'string' || !/^\/[^?#]*$/.test(path))) {
+    throw new TypeError(`pushwire/server: option \`path\` must be a pathname starting with '/' (no query or fragment), got ${String(path)}`)
   }
   return {
     bufferSize: positiveInteger('bufferSize', options.bufferSize, DEFAULTS.bufferSize, MAX_BUFFER_SIZE),
