@@ -125,6 +125,7 @@ describe('usePushClient', () => {
       'refreshed',
     ])
   })
+
   it('sends a query that first appears in a later render on the next reconnect', async () => {
     const { result, rerender } = renderHook(
       ({ token }: { token?: string }) => usePushClient({ ...server.options(), query: token ? { token } : undefined }),
