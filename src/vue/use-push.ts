@@ -46,7 +46,7 @@ export interface UsePushReturn<E extends object, K extends string> {
 
 /**
  * A client for the given options, with its status and the latest message of one type as refs.
- * Connects once mounted (or at once outside a component), makes a new client when `url` or
+ * Connects once mounted (or at once outside a component, in a browser), makes a new client when `url` or
  * `websocketUrl` changes, and closes when the effect scope is disposed. `headers` and `query`
  * are read from the latest options before every connect.
  *
@@ -62,8 +62,9 @@ export function usePush<E extends object = EventMap, K extends EventType<E> | '*
   const lastMessage: ShallowRef<MessageOf<E, K> | undefined> = shallowRef()
   const data: ShallowRef<MessageOf<E, K>['data'] | undefined> = shallowRef()
   const error = shallowRef<PushError | undefined>(undefined)
-  // Inside a component nothing connects before mount, so server rendering opens nothing.
-  const mounted = shallowRef(!getCurrentInstance())
+  // Inside a component nothing connects before mount, and outside one (a Pinia store, say)
+  // nothing connects without a window: server rendering opens nothing either way.
+  const mounted = shallowRef(!getCurrentInstance() && typeof window !== 'undefined')
   let release: (() => void) | undefined
 
   function show(next: PushStatus): void {
