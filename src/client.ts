@@ -294,6 +294,8 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
           if (retryTimer === undefined) return
           stopRetrying()
           waitingForOnline = true
+          // The announced delayMs no longer holds: now the client waits for `online`.
+          setStatus('reconnecting', status.error)
         },
       ],
       [

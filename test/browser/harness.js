@@ -3,7 +3,10 @@
 // the test reads the page through the DOM only (playwright's page.evaluate needs Symbol and
 // globalThis in the page): the log is rendered as JSON in #pw-log, each message as an <li>
 // in #messages and each status as an <li> in #statuses; #close closes the client, #sentinel
-// makes a request that marks a point in the network log.
+// makes a request that marks a point in the network log, #send sends the text of #send-data
+// (each outcome an <li> in #sends). <body> carries `data-online` (navigator.onLine) and
+// `data-visibility` (document.visibilityState), updated by the page's own events, so a test
+// sees what the client sees.
 //
 // The page's location.hash holds `{ options, setup }` as URI-encoded JSON:
 // `setup.types`: event types to listen to (native EventSource only dispatches those);
@@ -12,7 +15,7 @@
 ;(function () {
   var spec = location.hash.length > 1 ? JSON.parse(decodeURIComponent(location.hash.slice(1))) : null
   var setup = (spec && spec.setup) || {}
-  var log = { messages: [], statuses: [], headerCalls: 0, state: null, missingAtLoad: [], startError: null }
+  var log = { messages: [], statuses: [], sends: [], pageEvents: [], headerCalls: 0, state: null, missingAtLoad: [], startError: null }
   var client = null
 
   function isMissing(path) {
@@ -66,6 +69,7 @@
         transport: status.transport,
         code: status.error ? status.error.code : null,
         message: status.error ? status.error.message : null,
+        delayMs: status.delayMs == null ? null : status.delayMs,
       }
       log.statuses.push(entry)
       log.state = client.state
@@ -74,14 +78,46 @@
     client.connect()
   }
 
+  function sendText() {
+    function settled(outcome) {
+      log.sends.push(outcome)
+      append('sends', {}, outcome)
+    }
+    client.send(byId('send-data').value).then(
+      function () {
+        settled('ok')
+      },
+      function (error) {
+        settled('error: ' + (error && error.code) + ' ' + (error && error.message))
+      }
+    )
+  }
+
+  // Read from the page's own state when its events fire: what the client reacts to.
+  function showPageState(event) {
+    var body = document.body
+    if (!body) return
+    if (event) log.pageEvents.push(event.type + ': onLine=' + navigator.onLine + ' visibilityState=' + document.visibilityState)
+    body.setAttribute('data-online', String(navigator.onLine))
+    body.setAttribute('data-visibility', document.visibilityState || 'visible')
+    if (byId('pw-log')) show()
+  }
+  window.addEventListener('online', showPageState)
+  window.addEventListener('offline', showPageState)
+  if (document.addEventListener) document.addEventListener('visibilitychange', showPageState)
+
   window.addEventListener('load', function () {
     document.body.innerHTML =
-      '<button id="close" type="button">close</button><button id="sentinel" type="button">sentinel</button><ol id="messages"></ol><ol id="statuses"></ol><pre id="pw-log"></pre>'
+      '<button id="close" type="button">close</button><button id="sentinel" type="button">sentinel</button>' +
+      '<input id="send-data"><button id="send" type="button">send</button>' +
+      '<ol id="messages"></ol><ol id="statuses"></ol><ol id="sends"></ol><pre id="pw-log"></pre>'
+    showPageState()
     byId('close').onclick = function () {
       client.close()
       log.state = client.state
       show()
     }
+    byId('send').onclick = sendText
     // A request the test can tell apart, to mark a point in the page's network log.
     byId('sentinel').onclick = function () {
       var request = new XMLHttpRequest()

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest'
-import { launchBrowser, type LaunchedBrowser } from './chromium'
+import { launchBrowser, type LaunchedBrowser, type LaunchOptions } from './chromium'
 import { startFixtureServer, type FixtureServer } from './fixture-server'
 import { openTestPage, type TestPage } from './test-page'
 
@@ -14,15 +14,16 @@ export interface BrowserSuite {
 /**
  * Registers the hooks every browser test file needs: one Chromium and one fixture server per
  * file, a fresh tab per test, and after each test the check that the page saw no uncaught
- * error and no console error it did not expect.
+ * error and no console error it did not expect. `launch` picks how Chromium starts (see
+ * {@link LaunchOptions}).
  */
-export function useBrowserSuite(): BrowserSuite {
+export function useBrowserSuite(launch: LaunchOptions = {}): BrowserSuite {
   let browser: LaunchedBrowser | undefined
   let fixture: FixtureServer | undefined
   let tab: TestPage | undefined
 
   beforeAll(async () => {
-    ;[browser, fixture] = await Promise.all([launchBrowser(), startFixtureServer()])
+    ;[browser, fixture] = await Promise.all([launchBrowser(launch), startFixtureServer()])
   })
   afterAll(async () => {
     await Promise.all([browser && browser.close(), fixture && fixture.close()])

@@ -18,12 +18,18 @@ export interface LoggedStatus {
   transport: string | null
   code: string | null
   message: string | null
+  /** While `reconnecting`: the wait before the next try; null when none is scheduled. */
+  delayMs: number | null
 }
 
 /** Everything `harness.js` renders into #pw-log. */
 export interface PageLog {
   messages: LoggedMessage[]
   statuses: LoggedStatus[]
+  /** Outcomes of the page's `send()` calls in the order they settled: `'ok'` or `'error: <code> <message>'`. */
+  sends: string[]
+  /** The page's `online`, `offline` and `visibilitychange` events, with what the page read then. */
+  pageEvents: string[]
   /** Calls of the `headers` function built from `setup.tokens`. */
   headerCalls: number
   /** `client.state` as of the last status or close. */
@@ -67,6 +73,18 @@ export interface TestPage {
   open(spec: PageSpec, start?: StartSpec): Promise<void>
   /** Clicks the page's close button (`client.close()`). */
   closeClient(): Promise<void>
+  /** Calls `client.send(text)` in the page and resolves with its outcome (see {@link PageLog.sends}). */
+  send(text: string): Promise<string>
+  /**
+   * Takes the browser off the network (playwright's `setOffline`, i.e. DevTools network
+   * emulation) or back on, and resolves once the page has seen its `offline`/`online` event.
+   */
+  setOffline(offline: boolean): Promise<void>
+  /**
+   * Minimises (or restores) the tab's window and resolves once the page has seen
+   * `visibilitychange` to `hidden` (or `visible`). Needs `launchBrowser({ realVisibility: true })`.
+   */
+  setHidden(hidden: boolean): Promise<void>
   /**
    * Runs the page's clock `ms` ahead (needs `page.clock.install()` before {@link TestPage.open})
    * and returns the requests the page made meanwhile: whatever a retry, poll or watchdog timer
@@ -99,11 +117,32 @@ export async function openTestPage(browser: LaunchedBrowser, fixture: FixtureSer
   page.setDefaultTimeout(WAIT_TIMEOUT_MS)
   const errors = watchPageErrors(page)
   let requests: PageRequest[] = []
+  // Network emulation and the window state outlive the tab: close() puts them back for the next test.
+  let offline = false
+  let hidden = false
   page.on('request', (request) => requests.push({ url: request.url(), kind: request.resourceType() }))
   page.on('websocket', (socket) => requests.push({ url: socket.url(), kind: 'websocket' }))
 
   async function log(): Promise<PageLog> {
     return JSON.parse((await page.locator('#pw-log').textContent()) || '{}') as PageLog
+  }
+
+  async function setOffline(value: boolean): Promise<void> {
+    offline = value
+    await page.context().setOffline(value)
+    await page.locator(`body[data-online="${!value}"]`).waitFor({ state: 'attached' })
+  }
+
+  async function setHidden(value: boolean): Promise<void> {
+    hidden = value
+    const session = await page.context().newCDPSession(page)
+    try {
+      const { windowId } = await session.send('Browser.getWindowForTarget')
+      await session.send('Browser.setWindowBounds', { windowId, bounds: { windowState: value ? 'minimized' : 'normal' } })
+    } finally {
+      await session.detach()
+    }
+    await page.locator(`body[data-visibility="${value ? 'hidden' : 'visible'}"]`).waitFor({ state: 'attached' })
   }
 
   return {
@@ -119,6 +158,14 @@ export async function openTestPage(browser: LaunchedBrowser, fixture: FixtureSer
       await page.locator('body[data-harness=ready]').waitFor({ state: 'attached' })
     },
     closeClient: () => page.click('#close'),
+    async send(text) {
+      const settled = await page.locator('#sends > li').count()
+      await page.fill('#send-data', text)
+      await page.click('#send')
+      return (await page.locator('#sends > li').nth(settled).textContent()) || ''
+    },
+    setOffline,
+    setHidden,
     async requestsAfterTimers(ms) {
       const before = requests.length
       await page.clock.runFor(ms)
@@ -141,6 +188,8 @@ export async function openTestPage(browser: LaunchedBrowser, fixture: FixtureSer
       await page.locator(`#statuses > li${attributes}`).nth(occurrence - 1).waitFor({ state: 'attached' })
     },
     async close() {
+      if (offline) await page.context().setOffline(false)
+      if (hidden) await setHidden(false)
       await page.goto('about:blank')
       await page.close()
       return errors.unexpected()

@@ -1,37 +1,19 @@
 import { describe, expect, it } from 'vitest'
-import type { PushClientOptions, TransportName } from '../../src/index'
-import { STREAM_PATH, type Bundle } from './fixture-server'
+import type { TransportName } from '../../src/index'
+import type { Bundle } from './fixture-server'
+import { expectRange, forced, publishRange as publishOn, resumePoints, TRANSPORTS } from './stream-helpers'
 import { useBrowserSuite } from './suite'
-import { expectedIds, waitFor, type StartSetup, type StartSpec } from './test-page'
+import { waitFor } from './test-page'
 
-const TRANSPORTS: TransportName[] = ['eventsource', 'fetch-sse', 'websocket', 'long-poll']
 // Only these two see HTTP statuses and send headers (contract: `headers`, and "where the status is
 // visible to the client"): native EventSource and WebSocket hide a 204 or 401 from script.
 const HTTP_STATUS_TRANSPORTS: TransportName[] = ['fetch-sse', 'long-poll']
 const BUNDLES: Bundle[] = ['umd', 'esm']
 
-// Quick retries keep reconnect tests fast; no jitter keeps them predictable.
-const FAST_RETRY = { initialDelayMs: 50, maxDelayMs: 200, jitter: 0 }
-
 const suite = useBrowserSuite()
 
-/** A client forced onto `transport`, listening to `tick` events too. */
-function forced(transport: TransportName, extra: Partial<PushClientOptions> = {}, setup: StartSetup = {}): StartSpec {
-  return { options: { url: STREAM_PATH, transports: [transport], retry: FAST_RETRY, ...extra }, setup: { types: ['tick'], ...setup } }
-}
-
 function publishRange(from: number, to: number): void {
-  for (let n = from; n <= to; n++) {
-    suite.fixture.push.publish(n % 3 === 0 ? { event: 'tick', data: `tick ${n}` } : { data: `message ${n}` })
-  }
-}
-
-function expectRange(messages: Array<{ id?: string; type: string; data: unknown }>, from: number, to: number): void {
-  expect(messages.map((message) => message.id)).toEqual(expectedIds(from, to))
-  messages.forEach((message) => {
-    const n = Number(message.id)
-    expect(message).toMatchObject(n % 3 === 0 ? { type: 'tick', data: `tick ${n}` } : { type: 'message', data: `message ${n}` })
-  })
+  publishOn(suite.fixture.push, from, to)
 }
 
 describe.each(BUNDLES)('%s bundle', (bundle) => {
@@ -76,10 +58,7 @@ describe.each(BUNDLES)('%s bundle', (bundle) => {
       expectRange(await suite.tab.messages(), 1, 20)
       // The client reconnected once, by itself: no second connection left running beside it.
       expect(suite.fixture.openConnections()).toBeLessThanOrEqual(1)
-      const resumed = suite.fixture.requests.slice(cutAt).map((request) => {
-        const query = new URL(request.url, suite.fixture.origin).searchParams.get('lastEventId')
-        return request.headers['last-event-id'] || query
-      })
+      const resumed = resumePoints(suite.fixture.requests.slice(cutAt))
       expect(resumed.length).toBeGreaterThan(0)
       expect(resumed.every((id) => Number(id) >= 5)).toBe(true)
     })
