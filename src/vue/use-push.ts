@@ -46,9 +46,9 @@ export interface UsePushReturn<E extends object, K extends string> {
 
 /**
  * A client for the given options, with its status and the latest message of one type as refs.
- * Connects once mounted (or at once outside a component, in a browser), makes a new client when `url` or
- * `websocketUrl` changes, and closes when the effect scope is disposed. `headers` and `query`
- * are read from the latest options before every connect.
+ * Connects once mounted (or at once outside a component, in a browser), makes a new client
+ * when `url` or `websocketUrl` changes, and closes when the effect scope is disposed. `headers`
+ * and `query` are read from the latest options before every connect.
  *
  * @example
  * const { status, data } = usePush<DishEvents, 'dish'>(() => ({ url: url.value, decode: 'json' }), { type: 'dish' })
