@@ -28,6 +28,16 @@ export interface IdMemory {
  * Checking is one `Set.has`; the set is built once per connection. Within one connection
  * repeated ids are the server's intent and pass.
  */
+/**
+ * `id` as a string of its own. Engines keep a substring of more than a few characters as a
+ * view into the string it was cut from (JavaScriptCore past 8 Latin-1 characters, V8 from 13),
+ * so an id cut from a chunk would keep the whole chunk, up to `maxMessageBytes` of it, alive
+ * for as long as the id is remembered. Shorter ids are copies already and cost nothing here.
+ */
+function detached(id: string): string {
+  return id.length > 8 ? (' ' + id).slice(1) : id
+}
+
 export function createIdMemory(capacity: number, initialLast: string | undefined): IdMemory {
   // Ids in the order taken; `undefined` where setLast() moved the resume point to `pinned`.
   let current: (string | undefined)[] = []
@@ -50,7 +60,7 @@ export function createIdMemory(capacity: number, initialLast: string | undefined
         previous = current
         current = []
       }
-      current.push(id)
+      current.push(detached(id))
       return true
     },
     nextConnection() {
