@@ -15,7 +15,7 @@
 ;(function () {
   var spec = location.hash.length > 1 ? JSON.parse(decodeURIComponent(location.hash.slice(1))) : null
   var setup = (spec && spec.setup) || {}
-  var log = { messages: [], statuses: [], sends: [], pageEvents: [], headerCalls: 0, state: null, missingAtLoad: [], startError: null }
+  var log = { messages: [], statuses: [], sends: [], headerCalls: 0, state: null, missingAtLoad: [], startError: null }
   var client = null
 
   function isMissing(path) {
@@ -94,10 +94,9 @@
   }
 
   // Read from the page's own state when its events fire: what the client reacts to.
-  function showPageState(event) {
+  function showPageState() {
     var body = document.body
     if (!body) return
-    if (event) log.pageEvents.push(event.type + ': onLine=' + navigator.onLine + ' visibilityState=' + document.visibilityState)
     body.setAttribute('data-online', String(navigator.onLine))
     body.setAttribute('data-visibility', document.visibilityState || 'visible')
     if (byId('pw-log')) show()

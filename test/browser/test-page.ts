@@ -28,8 +28,6 @@ export interface PageLog {
   statuses: LoggedStatus[]
   /** Outcomes of the page's `send()` calls in the order they settled: `'ok'` or `'error: <code> <message>'`. */
   sends: string[]
-  /** The page's `online`, `offline` and `visibilitychange` events, with what the page read then. */
-  pageEvents: string[]
   /** Calls of the `headers` function built from `setup.tokens`. */
   headerCalls: number
   /** `client.state` as of the last status or close. */
