@@ -90,7 +90,7 @@ export function usePush<E extends object = EventMap, K extends EventType<E> | '*
   function make(): void {
     drop()
     const initial = toValue(options)
-    if (!initial) return show(IDLE_STATUS)
+    if (!initial) return wait()
     const made = createPushClient<E>(liveOptions(() => toValue(options) || initial))
     const offStatus = made.onStatus(show)
     const offMessage = made.on(type as string, (message) => {
