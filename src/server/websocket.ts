@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream'
 import type { WebSocket, WebSocketServer } from 'ws'
 import type { ServerContext } from './context'
 import { loadWs } from './load-ws'
+import { replayThenGoLive } from './replay'
 import { isProblem, readLastEventId, requestUrl } from './request'
 import { encodeRetry, HEARTBEAT_COMMENT, OPEN_COMMENT } from './sse-encoding'
 import { rejectUpgrade } from './upgrade-reply'
@@ -49,17 +50,16 @@ export function createWebSocketEndpoint(context: ServerContext): WebSocketEndpoi
 
   function openSession(ws: WebSocket, req: IncomingMessage, lastEventId: string | undefined): void {
     ws.send(OPEN_COMMENT + (options.retryMs !== undefined ? encodeRetry(options.retryMs) : ''))
-    // Replay and registration happen in one synchronous step, so no event falls between them.
-    const missed = hub.replay(lastEventId).text
-    if (missed) ws.send(missed)
-    const remove = hub.add({
-      write: (payload) => ws.send(payload, { binary: false }),
+    const client = {
+      write: (payload: Buffer, written?: (error?: Error | null) => void) => ws.send(payload, { binary: false }, written),
       backlog: () => ws.bufferedAmount,
       heartbeat: COMMENT_BEAT,
       end: () => ws.close(1001, 'Server closing'),
       destroy: () => ws.terminate(),
-    })
-    ws.on('close', remove)
+    }
+    const membership = hub.join(client, lastEventId !== undefined)
+    if (lastEventId !== undefined) replayThenGoLive(hub, client, membership, lastEventId, options.writeTimeoutMs)
+    ws.on('close', membership.remove)
     // A socket error is followed by 'close'; without a listener it would crash the process.
     ws.on('error', noop)
     let pendingMessages = 0
