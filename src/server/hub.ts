@@ -35,8 +35,13 @@ export interface Membership {
 /** Publishing, history and fan-out shared by every transport. */
 export interface Hub {
   publish(input: PublishInput): Promise<string>
-  /** Id of the newest event delivered to live clients; `undefined` while the adapter does not know it yet. */
+  /** Id of the newest event delivered to live clients; `undefined` until the adapter has started. */
   headId(): string | undefined
+  /**
+   * Resolves once {@link headId} is known. A client must not join before: it could not be told
+   * where it starts, and events stored meanwhile would pass it by.
+   */
+  started(): Promise<void>
   /**
    * Starts delivering to `client`. With `holdLive`, live events are held back (within
    * `maxClientBufferBytes`) until {@link Membership.release}, so a replay can be written first.
@@ -241,6 +246,7 @@ export function createHub(options: HubOptions): Hub {
   return {
     publish,
     headId: () => (head ? head.id : adapter.initialHeadId()),
+    started: adapter.whenStarted,
     join,
     history: adapter.history,
     get size() {

@@ -3,6 +3,7 @@
  * @packageDocumentation
  */
 export { memoryAdapter } from './adapters/memory'
+export { redisStreamsAdapter } from './adapters/redis-streams'
 export { createPushServer } from './server'
 export type {
   IncomingMessageInfo,
@@ -12,4 +13,6 @@ export type {
   PushServer,
   PushServerCors,
   PushServerOptions,
+  RedisClientLike,
+  RedisStreamsAdapterOptions,
 } from './types'

@@ -34,36 +34,46 @@ export function serveLongPoll(
     res.end(body)
   }
 
+  function hold(resumeFrom: string): void {
+    const joined = hub.join(
+      {
+        write: answer,
+        backlog: () => 0,
+        end: () => answer(HEARTBEAT_COMMENT),
+        destroy: () => res.destroy(),
+      },
+      true,
+    )
+    membership = joined
+    pollTimer = setTimeout(() => answer(HEARTBEAT_COMMENT), options.pollTimeoutMs)
+    hub
+      .history(resumeFrom, joined.until)
+      .then(async (history) => {
+        const page = await history.next()
+        if (history.reset || page !== undefined) {
+          // After a reset with nothing to replay, the cursor keeps the client from asking with
+          // the same unknown id again and again.
+          const reset = history.reset ? encodeReset(resumeFrom) : ''
+          answer(page !== undefined ? reset + page : reset + encodeCursor(history.untilId))
+        } else joined.release(history.skipThrough)
+      })
+      .catch(() => res.destroy())
+  }
+
+  function poll(): void {
+    if (lastEventId === undefined) answer(encodeCursor(hub.headId() as string))
+    else hold(lastEventId)
+  }
+
   res.on('close', () => {
     answered = true
     clearTimeout(pollTimer)
     if (membership) membership.remove()
   })
-
-  const head = hub.headId()
-  if (lastEventId === undefined && head !== undefined) return answer(encodeCursor(head))
-  membership = hub.join(
-    {
-      write: answer,
-      backlog: () => 0,
-      end: () => answer(HEARTBEAT_COMMENT),
-      destroy: () => res.destroy(),
-    },
-    lastEventId !== undefined,
-  )
-  pollTimer = setTimeout(() => answer(HEARTBEAT_COMMENT), options.pollTimeoutMs)
-  if (lastEventId === undefined) return
-  const joined = membership
-  hub
-    .history(lastEventId, joined.until)
-    .then(async (history) => {
-      const page = await history.next()
-      if (history.reset || page !== undefined) {
-        // After a reset with nothing to replay, the cursor keeps the client from asking with
-        // the same unknown id again and again.
-        const reset = history.reset ? encodeReset(lastEventId) : ''
-        answer(page !== undefined ? reset + page : reset + encodeCursor(history.untilId))
-      } else joined.release(history.skipThrough)
-    })
-    .catch(() => res.destroy())
+  // The cursor must be the head of the stream: wait until the adapter knows it.
+  if (hub.headId() !== undefined) return poll()
+  hub.started().then(() => {
+    if (context.isClosed()) answer(HEARTBEAT_COMMENT)
+    else if (!answered) poll()
+  })
 }

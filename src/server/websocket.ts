@@ -99,7 +99,13 @@ export function createWebSocketEndpoint(context: ServerContext): WebSocketEndpoi
     if (socket.destroyed || !wss) return
     wss.handleUpgrade(req, socket, head, (ws) => {
       socket.removeListener('error', noop)
-      openSession(ws, req, lastEventId)
+      if (hub.headId() !== undefined) return openSession(ws, req, lastEventId)
+      // The opening frame waits until the adapter has started, as on SSE.
+      ws.on('error', noop)
+      hub.started().then(() => {
+        if (context.isClosed()) ws.close(1001, 'Server closing')
+        else if (ws.readyState === ws.OPEN) openSession(ws, req, lastEventId)
+      })
     })
   }
 

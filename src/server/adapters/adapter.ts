@@ -55,8 +55,10 @@ export interface History {
 export interface Adapter extends PushAdapter {
   /** Starts delivering to `settings.sink`; throws when the adapter already serves another push server. */
   start(settings: AdapterSettings): void
-  /** Id of the newest event delivered before this process delivered any; `undefined` until known. */
+  /** Id of the newest event stored before this process delivered any; `undefined` until known. */
   initialHeadId(): string | undefined
+  /** Resolves once `initialHeadId()` is known: clients can be told where they start. */
+  whenStarted(): Promise<void>
   /** Stores an event; resolves with its id once stored (it reaches the sink afterwards, in order). */
   append(event: EventInput): Promise<string>
   /**
@@ -68,7 +70,7 @@ export interface Adapter extends PushAdapter {
   close(): Promise<void>
 }
 
-const METHODS = ['start', 'initialHeadId', 'append', 'history', 'close'] as const
+const METHODS = ['start', 'initialHeadId', 'whenStarted', 'append', 'history', 'close'] as const
 
 /** Whether `value` was made by one of the adapter factories. */
 export function isAdapter(value: unknown): value is Adapter {

@@ -30,6 +30,7 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): PushAdapter {
       settings = given
     },
     initialHeadId: () => '0',
+    whenStarted: () => Promise.resolve(),
     append(event) {
       if (closed) return Promise.reject(closedError())
       // Auto ids follow the sequence number, so they stay unique even after custom ids.

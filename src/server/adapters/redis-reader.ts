@@ -1,0 +1,112 @@
+import type { RedisClientLike } from '../types'
+import type { AdapterSink } from './adapter'
+import { rangeEvents, readEvents, type EventSizes } from './redis-entries'
+import { STREAM_START } from './redis-ids'
+
+// A blocking read returns empty after this long, so an idle reader still checks in regularly.
+const BLOCK_MS = 5000
+// Delivered live to every client at once: a batch of about this many characters at most.
+const BATCH_CHARS = 256 * 1024
+const MIN_BACKOFF_MS = 50
+const MAX_BACKOFF_MS = 2000
+
+/** What a stream reader needs. */
+export interface StreamReaderOptions {
+  /** A connection of its own: a blocking XREAD holds it. */
+  connection: RedisClientLike
+  stream: string
+  sink: AdapterSink
+  sizes: EventSizes
+  /** Called once, with the id of the newest entry when the reader started (`0-0` for none). */
+  onStart(headId: string): void
+  /** Reports that Redis became unreachable (`error`) or reachable again (`undefined`). */
+  onHealth(error: Error | undefined): void
+}
+
+/** The reader of one process; stop it with `close()`. */
+export interface StreamReader {
+  close(): void
+}
+
+/**
+ * Reads every new entry of the stream, in order, and hands it to the sink: one blocking
+ * `XREAD` at a time, continuing from the last entry delivered. Each read is pipelined behind
+ * an `XRANGE` of that last entry: when it is gone, entries after it may be gone too (Redis
+ * restarted empty, or this reader fell more than the stream keeps behind), so the sink is
+ * reset and reading goes on from the start of what the stream holds now. Failed reads are
+ * retried with backoff, sooner when the connection is ready again.
+ */
+export function startStreamReader(options: StreamReaderOptions): StreamReader {
+  const { connection, stream, sink, sizes } = options
+  let closed = false
+  let wake: (() => void) | undefined
+  connection.on('ready', () => wake && wake())
+
+  function pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms)
+      function done(): void {
+        clearTimeout(timer)
+        wake = undefined
+        resolve()
+      }
+      wake = done
+    })
+  }
+
+  async function newestId(): Promise<string> {
+    const newest = rangeEvents(await connection.sendCommand(['XREVRANGE', stream, '+', '-', 'COUNT', '1']))
+    return newest.length ? newest[0].id : STREAM_START
+  }
+
+  async function entryExists(id: string): Promise<boolean> {
+    return rangeEvents(await connection.sendCommand(['XRANGE', stream, id, id])).length > 0
+  }
+
+  async function run(): Promise<void> {
+    let lastId: string | undefined
+    let backoff = MIN_BACKOFF_MS
+    let failing = false
+    while (!closed) {
+      try {
+        if (lastId === undefined) {
+          lastId = await newestId()
+          options.onStart(lastId)
+        }
+        const count = String(sizes.countFor(BATCH_CHARS))
+        // Both go out in one write, so Redis runs them back to back.
+        const continuous = lastId === STREAM_START ? Promise.resolve(true) : entryExists(lastId)
+        const read = connection.sendCommand(['XREAD', 'COUNT', count, 'BLOCK', String(BLOCK_MS), 'STREAMS', stream, lastId])
+        const [unbroken, reply] = await Promise.all([continuous, read])
+        if (closed) return
+        if (failing) options.onHealth(undefined)
+        failing = false
+        backoff = MIN_BACKOFF_MS
+        if (!unbroken) {
+          lastId = STREAM_START
+          sink.reset(lastId)
+          continue
+        }
+        const events = readEvents(reply)
+        if (!events.length) continue
+        lastId = events[events.length - 1].id
+        sizes.note(events)
+        sink.deliver(events)
+      } catch (error) {
+        if (closed) return
+        if (!failing) options.onHealth(error instanceof Error ? error : new Error(String(error)))
+        failing = true
+        await pause(backoff)
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS)
+      }
+    }
+  }
+
+  run()
+  return {
+    close() {
+      closed = true
+      if (wake) wake()
+    },
+  }
+}
