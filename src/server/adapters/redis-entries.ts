@@ -59,7 +59,7 @@ export function createEventSizes(): EventSizes {
       if (!events.length) return
       let chars = 0
       for (let i = 0; i < events.length; i++) chars += events[i].chunk.length
-      average = average * 0.8 + (chars / events.length) * 0.2
+      average = (average + chars / events.length) / 2
     },
     countFor: (chars) => Math.max(1, Math.min(1000, Math.floor(chars / average))),
   }

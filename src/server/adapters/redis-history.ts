@@ -1,4 +1,3 @@
-import type { RedisClientLike } from '../types'
 import type { History, StoredEvent } from './adapter'
 import { rangeEvents, replyFields, type EventSizes } from './redis-entries'
 import { compareIds, isEntryId, STREAM_START } from './redis-ids'
@@ -23,14 +22,13 @@ interface CachedPage {
 
 /** What the history reader needs. */
 export interface HistoryReaderOptions {
-  /** The connection that stores events (never the blocked reader's). */
-  connection: RedisClientLike
+  /** Sends a command on the connection that stores events (never the blocked reader's); rejects while Redis is unreachable. */
+  send(args: string[]): Promise<unknown>
   stream: string
   sizes: EventSizes
   pageChars: number
   /** Id of the newest entry when this process started reading; rejects when Redis is unreachable. */
   initialHead(): Promise<string>
-  notConnected(): Error
 }
 
 function gone(): Error {
@@ -43,7 +41,7 @@ function gone(): Error {
  * entries after it were trimmed. Reads of the same place share one `XRANGE` for a second.
  */
 export function createHistoryReader(options: HistoryReaderOptions): (afterId: string, until: StoredEvent | undefined) => Promise<History> {
-  const { connection, stream, sizes, pageChars } = options
+  const { send, stream, sizes, pageChars } = options
   const cache = new Map<string, CachedPage>()
   let cachedChars = 0
 
@@ -64,11 +62,10 @@ export function createHistoryReader(options: HistoryReaderOptions): (afterId: st
     evictOld(now)
     const cached = cache.get(cursor)
     if (cached && !fresh) return cached.page
-    if (!connection.isReady) return Promise.reject(options.notConnected())
     const count = sizes.countFor(pageChars)
     const asked = cursor === STREAM_START ? count : count + 1
     const from = cursor === STREAM_START ? '-' : cursor
-    const page = connection.sendCommand(['XRANGE', stream, from, '+', 'COUNT', String(asked)]).then((reply): Page => {
+    const page = send(['XRANGE', stream, from, '+', 'COUNT', String(asked)]).then((reply): Page => {
       const events = rangeEvents(reply)
       sizes.note(events)
       return { events, full: events.length === asked }
@@ -89,10 +86,9 @@ export function createHistoryReader(options: HistoryReaderOptions): (afterId: st
 
   /** Whether the stream still holds every entry ever added (or does not exist yet). */
   async function untrimmed(): Promise<boolean> {
-    if (!connection.isReady) throw options.notConnected()
     let info: Map<string, unknown>
     try {
-      info = replyFields(await connection.sendCommand(['XINFO', 'STREAM', stream]))
+      info = replyFields(await send(['XINFO', 'STREAM', stream]))
     } catch (error) {
       if (/no such key/i.test(String(error))) return true
       throw error
@@ -119,27 +115,41 @@ export function createHistoryReader(options: HistoryReaderOptions): (afterId: st
     const skipThrough = !reset && compareIds(cursor, untilId) > 0 ? cursor : undefined
     let done = compareIds(cursor, untilId) >= 0
     let freshRead = false
+    // Entries read after the cursor and not yet sent, and where the next one to send is.
+    let read: StoredEvent[] = []
+    let at = 0
+
+    /** Reads the entries after the cursor; false when the history has nothing more. */
+    async function refill(): Promise<boolean> {
+      const page = first || (await readPage(cursor, freshRead))
+      first = undefined
+      if (cursor !== STREAM_START && (!page.events.length || page.events[0].id !== cursor)) throw gone()
+      read = cursor === STREAM_START ? page.events : page.events.slice(1)
+      at = 0
+      if (page.full || (read.length && compareIds(read[read.length - 1].id, untilId) >= 0)) {
+        freshRead = false
+        return read.length > 0
+      }
+      // The stream ended before `untilId` when this page was read: a page shared from before
+      // this client joined. Read on afresh; a fresh page that ends early means `untilId` is gone.
+      if (freshRead) return read.length > 0
+      freshRead = true
+      return read.length > 0 || refill()
+    }
 
     async function next(): Promise<string | undefined> {
       while (!done) {
-        const page = first || (await readPage(cursor, freshRead))
-        first = undefined
-        const events = cursor === STREAM_START ? page.events : page.events.slice(1)
-        if (cursor !== STREAM_START && (!page.events.length || page.events[0].id !== cursor)) throw gone()
+        if (at === read.length && !(await refill())) break
         let text = ''
-        let taken = 0
-        while (taken < events.length && compareIds(events[taken].id, untilId) <= 0) text += events[taken++].chunk
-        if (taken) cursor = events[taken - 1].id
-        if (taken < events.length || cursor === untilId) done = true
-        else if (!page.full) {
-          // The stream ended before `untilId` when this page was read: a page shared from
-          // before this client joined. Read on afresh; a fresh page that still ends early
-          // means `untilId` itself is gone.
-          if (freshRead) done = true
-          freshRead = true
-        } else freshRead = false
+        // Cut into pages of about pageChars, whatever Redis returned at once.
+        while (at < read.length && (text === '' || text.length < pageChars) && compareIds(read[at].id, untilId) <= 0) {
+          text += read[at].chunk
+          cursor = read[at++].id
+        }
+        if (cursor === untilId || (at < read.length && compareIds(read[at].id, untilId) > 0)) done = true
         if (text) return text
       }
+      done = true
       return undefined
     }
 

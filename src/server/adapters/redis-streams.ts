@@ -39,8 +39,8 @@ function resolveOptions(options: RedisStreamsAdapterOptions) {
   return { url, client, stream, maxLen: positiveInteger('maxLen', options.maxLen, 1000) }
 }
 
-function notConnected(): Error {
-  return new Error('pushwire/server: Redis is not connected; the event was not stored')
+function notConnected(consequence: string): Error {
+  return new Error(`pushwire/server: Redis is not connected; ${consequence}`)
 }
 
 /** Waits for the first connection, at most {@link FIRST_CONNECT_WAIT_MS}. */
@@ -74,6 +74,17 @@ export function redisStreamsAdapter(options: RedisStreamsAdapterOptions = {}): P
   let closed = false
   let history: ReturnType<typeof createHistoryReader> | undefined
   let connectedOnce: Promise<void> | undefined
+
+  /**
+   * The storing connection once it can take commands. Before it was ever up, a command waits
+   * for the first connection (a little); afterwards an unreachable Redis fails it at once.
+   */
+  function usable(consequence: string): Promise<RedisClientLike> {
+    const store = connection
+    if (!store || !connectedOnce) return Promise.reject(notConnected(consequence))
+    const check = () => (store.isReady ? store : Promise.reject(notConnected(consequence)))
+    return store.isReady ? Promise.resolve(store) : withinFirstConnect(connectedOnce).then(check)
+  }
 
   function report(what: string) {
     let down = false
@@ -125,11 +136,10 @@ export function redisStreamsAdapter(options: RedisStreamsAdapterOptions = {}): P
         () => {},
       )
       history = createHistoryReader({
-        connection: store,
+        send: (args) => usable('the history cannot be read').then((ready) => ready.sendCommand(args)),
         stream,
         sizes,
         pageChars: settings.pageChars,
-        notConnected,
         initialHead: () => started.then(() => head as string),
       })
     },
@@ -144,21 +154,17 @@ export function redisStreamsAdapter(options: RedisStreamsAdapterOptions = {}): P
           ),
         )
       }
-      const store = connection
-      if (!store || !connectedOnce) return Promise.reject(notConnected())
       const args = ['XADD', stream, 'MAXLEN', '~', String(maxLen), event.id === undefined ? '*' : event.id]
       if (event.event !== undefined) args.push('event', event.event)
       args.push('data', event.data)
-      const send = (): Promise<string> => {
-        if (!store.isReady) return Promise.reject(notConnected())
-        return store.sendCommand(args).then(String, (error: unknown) => {
+      return usable('the event was not stored').then((store) =>
+        store.sendCommand(args).then(String, (error: unknown) => {
           throw new Error(`pushwire/server: the event was not stored in Redis (${describe(error)})`, { cause: error })
-        })
-      }
-      return store.isReady ? send() : withinFirstConnect(connectedOnce).then(send)
+        }),
+      )
     },
     history(afterId, until) {
-      if (!history) return Promise.reject(notConnected())
+      if (!history) return Promise.reject(notConnected('the history cannot be read'))
       return history(afterId, until)
     },
     async close() {
