@@ -5,8 +5,8 @@
 // Each rate is a run: events published per second, in bursts every 10 ms (so 100/s publishes one
 // event per burst and shows the cost without batching; 1000/s publishes ten, written together).
 import { fork } from 'node:child_process'
-import { get } from 'node:http'
 import { fileURLToPath } from 'node:url'
+import { openClient } from './sse-clients.mjs'
 
 const BURST_MS = 10
 const CONNECT_BATCH = 100
@@ -39,7 +39,7 @@ async function serve() {
       let count = 0
       // Wall-clock bound: a server that cannot keep up publishes fewer events, not for longer.
       const timer = setInterval(() => {
-        for (let i = 0; i < perBurst; i++) push.publish({ event: 'dish', data })
+        for (let i = 0; i < perBurst; i++) push.publish({ event: 'dish', data }).catch(console.error)
         count += perBurst
         if (performance.now() >= stopAt) {
           clearInterval(timer)
@@ -53,30 +53,6 @@ async function serve() {
     }
   })
   process.send({ type: 'ready', port: http.address().port })
-}
-
-/** One SSE client that counts complete events (blank lines) without parsing them. */
-function openClient(port) {
-  return new Promise((resolve, reject) => {
-    const req = get({ host: '127.0.0.1', port, path: '/stream', headers: { accept: 'text/event-stream' }, agent: false }, (res) => {
-      if (res.statusCode !== 200) return reject(new Error(`status ${res.statusCode}`))
-      let previous = ''
-      let seen = -1 // the opening ":ok\n\n" is not an event
-      res.setEncoding('latin1')
-      res.on('data', (chunk) => {
-        const text = previous + chunk
-        for (let at = text.indexOf('\n\n'); at !== -1; at = text.indexOf('\n\n', at + 2)) seen++
-        previous = chunk.charAt(chunk.length - 1)
-      })
-      resolve({
-        close: () => req.destroy(),
-        get seen() {
-          return seen
-        },
-      })
-    })
-    req.on('error', reject)
-  })
 }
 
 async function run({ clients, rate, seconds, bytes }) {
@@ -95,7 +71,7 @@ async function run({ clients, rate, seconds, bytes }) {
     const batch = Math.min(CONNECT_BATCH, clients - i)
     open.push(...(await Promise.all(Array.from({ length: batch }, () => openClient(port)))))
   }
-  const deliveredSoFar = () => open.reduce((sum, client) => sum + Math.max(0, client.seen), 0)
+  const deliveredSoFar = () => open.reduce((sum, client) => sum + client.seen, 0)
 
   const startedAt = performance.now()
   child.send({ type: 'start', rate, seconds, bytes })

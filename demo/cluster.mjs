@@ -1,56 +1,12 @@
 // `npm run demo:cluster`: the same dashboard, served by two demo processes that share one
 // local redis-server (Redis streams adapter), behind a round-robin proxy on the demo port.
 // "Drop connection" then lands the client on the other process; the gap counter stays at 0.
-import { fork, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { delimiter, join } from 'node:path'
+import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { startProxy } from './proxy.mjs'
+import { exitForMissingRedis, findRedisServer, startRedis } from './redis-process.mjs'
 
 const PROCESSES = 2
-
-function findRedisServer() {
-  const dirs = ['/usr/bin', '/usr/local/bin', '/opt/homebrew/bin', ...(process.env.PATH || '').split(delimiter)]
-  return dirs.map((dir) => join(dir, 'redis-server')).find((path) => existsSync(path))
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.on('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address()
-      probe.close(() => resolve(port))
-    })
-  })
-}
-
-/** A throwaway redis-server: loopback only, nothing written to disk. */
-async function startRedis(binary) {
-  const port = await freePort()
-  const dir = mkdtempSync(join(tmpdir(), 'pushwire-demo-redis-'))
-  const child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  await new Promise((resolve, reject) => {
-    let log = ''
-    child.stdout.on('data', (chunk) => {
-      log += chunk
-      if (log.indexOf('Ready to accept connections') !== -1) resolve()
-    })
-    child.on('exit', (code) => reject(new Error(`redis-server exited with code ${code}:\n${log}`)))
-  })
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    stop() {
-      const exited = new Promise((resolve) => child.once('exit', resolve))
-      child.kill('SIGTERM')
-      return exited.then(() => rmSync(dir, { recursive: true, force: true }))
-    },
-  }
-}
 
 /** One demo process (demo/server.mjs) on a free port; only the first one publishes orders. */
 function startDemoProcess(redisUrl, index) {
@@ -72,12 +28,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 const host = process.env.HOST || '127.0.0.1'
 
 const redisBinary = findRedisServer()
-if (!redisBinary) {
-  console.error('npm run demo:cluster needs redis-server (the OS package), and it is not installed. Install it with:')
-  console.error('  sudo apt-get update && sudo apt-get install -y redis-server     (Debian, Ubuntu)')
-  console.error('  brew install redis                                             (macOS)')
-  process.exit(1)
-}
+if (!redisBinary) exitForMissingRedis('npm run demo:cluster')
 
 let redis
 let processes = []
