@@ -9,17 +9,7 @@ import { execFileSync, fork } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { exitForMissingRedis, findRedisServer, startRedis } from '../demo/redis-process.mjs'
-import { openClient, openProbe } from './sse-clients.mjs'
-
-const BURST_MS = 10
-const CONNECT_BATCH = 100
-const DRAIN_TIMEOUT_MS = 10_000
-
-const args = process.argv.slice(2)
-const option = (name, fallback) => {
-  const at = args.indexOf(`--${name}`)
-  return at === -1 ? fallback : args[at + 1]
-}
+import { BURST_MS, connectClients, deliveredTo, messagesOf, option, openClient, openProbe, publishInBursts } from './fanout-common.mjs'
 
 /** Child process: one push server, driven over IPC; the first one also publishes. */
 async function serve({ redisUrl, stream }) {
@@ -36,24 +26,10 @@ async function serve({ redisUrl, stream }) {
       cpuAtStart = process.cpuUsage()
       process.send({ type: 'marked' })
     } else if (message.type === 'publish') {
-      const perBurst = Math.max(1, Math.round((message.rate * BURST_MS) / 1000))
       const pad = 'x'.repeat(Math.max(0, message.bytes - 60))
-      const stopAt = performance.now() + message.seconds * 1000
-      let count = 0
-      let failed = 0
-      const pending = []
-      // Wall-clock bound: a server that cannot keep up publishes fewer events, not for longer.
-      const timer = setInterval(() => {
-        for (let i = 0; i < perBurst; i++) {
-          const data = `{"dish":"kung pao chicken","t":${performance.timeOrigin + performance.now()},"pad":"${pad}"}`
-          pending.push(push.publish({ event: 'dish', data }).catch(() => failed++))
-        }
-        count += perBurst
-        if (performance.now() >= stopAt) {
-          clearInterval(timer)
-          Promise.all(pending).then(() => process.send({ type: 'published', count: count - failed }))
-        }
-      }, BURST_MS)
+      // The publisher's wall clock, in ms with a fraction, for the probes' latencies.
+      const publish = () => push.publish({ event: 'dish', data: `{"dish":"kung pao chicken","t":${performance.timeOrigin + performance.now()},"pad":"${pad}"}` })
+      publishInBursts({ rate: message.rate, seconds: message.seconds, publish }).then((count) => process.send({ type: 'published', count }))
     } else if (message.type === 'stop') {
       const cpu = process.cpuUsage(cpuAtStart)
       process.send({ type: 'stopped', cpuMicros: cpu.user + cpu.system, clients: push.clientCount })
@@ -67,14 +43,7 @@ async function serve({ redisUrl, stream }) {
 
 function startServer(config) {
   const child = fork(fileURLToPath(import.meta.url), ['--server', JSON.stringify(config)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
-  const next = (type) =>
-    new Promise((resolve) =>
-      child.on('message', function on(message) {
-        if (message.type !== type) return
-        child.off('message', on)
-        resolve(message)
-      }),
-    )
+  const next = messagesOf(child)
   return next('ready').then(({ port }) => ({ port, send: (message) => child.send(message), next }))
 }
 
@@ -100,20 +69,9 @@ const percentile = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length
 
 async function run({ label, redis, processes, clients, probes, rate, seconds, bytes, stream }) {
   const servers = await Promise.all(Array.from({ length: processes }, () => startServer({ redisUrl: redis && redis.url, stream })))
-  const open = []
-  const probing = []
-  for (let i = 0; i < clients; i += CONNECT_BATCH) {
-    const batch = Math.min(CONNECT_BATCH, clients - i)
-    const opened = await Promise.all(
-      Array.from({ length: batch }, (_, j) => {
-        const port = servers[(i + j) % servers.length].port
-        return i + j < probes ? openProbe(port) : openClient(port)
-      }),
-    )
-    opened.forEach((client, j) => (i + j < probes ? probing : open).push(client))
-  }
-  const all = [...probing, ...open]
-  const deliveredSoFar = () => all.reduce((sum, client) => sum + client.seen, 0)
+  // Clients alternate between the processes; the first `probes` of them read latencies.
+  const all = await connectClients(clients, (index) => (index < probes ? openProbe : openClient)(servers[index % servers.length].port))
+  const probing = all.slice(0, probes)
 
   await Promise.all(servers.map((server) => (server.send({ type: 'mark' }), server.next('marked'))))
   const redisCpuAtStart = redis ? processCpuMicros(redis.pid) : 0
@@ -122,12 +80,7 @@ async function run({ label, redis, processes, clients, probes, rate, seconds, by
   const { count } = await servers[0].next('published')
   const publishedS = (performance.now() - startedAt) / 1000
   const expected = count * clients
-  const deadline = performance.now() + DRAIN_TIMEOUT_MS
-  let delivered = deliveredSoFar()
-  while (delivered < expected && performance.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 5))
-    delivered = deliveredSoFar()
-  }
+  const delivered = await deliveredTo(all, expected)
   const elapsedS = (performance.now() - startedAt) / 1000
   const redisCpu = redis ? processCpuMicros(redis.pid) - redisCpuAtStart : 0
   const stopped = await Promise.all(servers.map((server) => (server.send({ type: 'stop' }), server.next('stopped'))))
@@ -189,5 +142,5 @@ async function main() {
   }
 }
 
-if (args[0] === '--server') await serve(JSON.parse(args[1]))
+if (process.argv[2] === '--server') await serve(JSON.parse(process.argv[3]))
 else await main()
