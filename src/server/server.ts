@@ -29,7 +29,7 @@ export function createPushServer(options?: PushServerOptions): PushServer {
   const context: ServerContext = {
     hub: createHub(resolved),
     options: resolved,
-    cors: createCors(resolved.cors),
+    cors: createCors(resolved),
     isClosed: () => closing !== undefined,
   }
   const websocket = createWebSocketEndpoint(context)
