@@ -72,7 +72,7 @@ export function createCors({ cors, trustProxy }: Pick<ResolvedServerOptions, 'co
     return problem(
       403,
       `Cross-origin request refused: Origin ${JSON.stringify(origin.slice(0, 100))} is not this server's own ` +
-        `(${own.join(' or ') || 'unknown: no valid Host header'}) and cors.origin does not list it${hint}`,
+        `(${own.join(' or ') || 'unknown: no usable host'}) and cors.origin does not list it${hint}`,
     )
   }
 

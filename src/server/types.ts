@@ -44,6 +44,7 @@ export interface PushServerOptions {
   /**
    * Decides whether a request may connect or send; `false` answers 401 (SSE, long-poll, POST,
    * WebSocket upgrade). A throw or rejection answers 500 (or goes to Express's `next`).
+   * WebSocket upgrades never pass Express (or other) middleware: this is the only auth they get.
    */
   authorize?: (req: IncomingMessage) => boolean | Promise<boolean>
   /**
