@@ -24,17 +24,17 @@ function leftmost(value: string | string[] | undefined): string | undefined {
 
 /** `host` and `proto` of the first element of an RFC 7239 `Forwarded` header; nothing when it is malformed. */
 function parseForwarded(header: string): ProxyView {
-  const found: Record<string, string> = {}
+  const view: ProxyView = {}
   FORWARDED_PAIR.lastIndex = 0
   while (FORWARDED_PAIR.lastIndex < header.length) {
     const pair = FORWARDED_PAIR.exec(header)
     if (!pair) return {}
     const name = pair[1].toLowerCase()
     const value = pair[2].charAt(0) === '"' ? pair[2].slice(1, -1).replace(/\\(.)/g, '$1') : pair[2]
-    if (!(name in found)) found[name] = value
+    if ((name === 'host' || name === 'proto') && view[name] === undefined && value !== '') view[name] = value
     if (pair[3] !== ';') break
   }
-  return { host: found.host || undefined, proto: found.proto || undefined }
+  return view
 }
 
 /** What a proxy in front of the server says about the browser's request (`Forwarded` first, then `X-Forwarded-*`). */
