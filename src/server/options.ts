@@ -16,6 +16,7 @@ export interface ResolvedServerOptions {
   authorize: PushServerOptions['authorize']
   onMessage: PushServerOptions['onMessage']
   path: string | undefined
+  trustProxy: boolean
 }
 
 const DEFAULTS = {
@@ -93,7 +94,7 @@ export function resolveServerOptions(options: PushServerOptions = {}): ResolvedS
   if (options === null || typeof options !== 'object') {
     throw new TypeError('pushwire/server: options must be an object')
   }
-  const { retryMs, path, adapter } = options
+  const { retryMs, path, trustProxy, adapter } = options
   if (adapter !== undefined && !isAdapter(adapter)) {
     throw new TypeError('pushwire/server: option `adapter` must be made by memoryAdapter() or redisStreamsAdapter()')
   }
@@ -106,6 +107,9 @@ export function resolveServerOptions(options: PushServerOptions = {}): ResolvedS
   // A query or fragment is never part of a request's pathname, so such a path would match nothing.
   if (path !== undefined && (typeof path !== 'string' || !/^\/[^?#]*$/.test(path))) {
     throw new TypeError(`pushwire/server: option \`path\` must be a pathname starting with '/' (no query or fragment), got ${String(path)}`)
+  }
+  if (trustProxy !== undefined && typeof trustProxy !== 'boolean') {
+    throw new TypeError(`pushwire/server: option \`trustProxy\` must be true or false, got ${JSON.stringify(trustProxy) ?? String(trustProxy)}`)
   }
   return {
     adapter,
@@ -120,5 +124,6 @@ export function resolveServerOptions(options: PushServerOptions = {}): ResolvedS
     authorize: optionalFunction('authorize', options.authorize),
     onMessage: optionalFunction('onMessage', options.onMessage),
     path,
+    trustProxy: trustProxy === true,
   }
 }

@@ -64,9 +64,9 @@ describe.each([
   it('delivers what is published on any process to every client on every process, once each, in one order', async () => {
     const { nodes } = cluster
     const all = nodes.flatMap((node) => TRANSPORTS.map((transport) => connect(transport, node)))
-    await waitFor(() => all.every(open), 'every client open')
+    await waitFor(() => all.every(open), 'every client open', 10000)
     // Long-poll clients are connected once they hold their cursor.
-    await waitFor(() => all.every((routed) => routed.client.lastEventId !== undefined || routed.statuses.some((s) => s.transport !== 'long-poll')), 'cursors')
+    await waitFor(() => all.every((routed) => routed.client.lastEventId !== undefined || routed.statuses.some((s) => s.transport !== 'long-poll')), 'cursors', 10000)
     const published = await Promise.all(Array.from({ length: 30 }, (_, i) => nodes[i % 3].publish({ data: `e${i}` })))
     await waitFor(() => all.every((routed) => routed.ids().length >= 30), 'every event everywhere', 10000)
     const order = all[0].ids()
@@ -79,8 +79,8 @@ describe.each([
   it.each(TRANSPORTS)('%s: a client cut mid-stream resumes on another process with nothing lost or repeated', async (transport) => {
     const { nodes } = cluster
     const routed = connect(transport, nodes[0])
-    await waitFor(() => open(routed), 'client open')
-    await waitFor(() => transport !== 'long-poll' || routed.client.lastEventId !== undefined, 'long-poll cursor')
+    await waitFor(() => open(routed), 'client open', 10000)
+    await waitFor(() => transport !== 'long-poll' || routed.client.lastEventId !== undefined, 'long-poll cursor', 10000)
     const published: string[] = []
     let publishing = true
     const publisher = (async () => {
@@ -89,7 +89,7 @@ describe.each([
         await new Promise((resolve) => setTimeout(resolve, 5))
       }
     })()
-    await waitFor(() => routed.ids().length >= 10, 'ten events before the cut')
+    await waitFor(() => routed.ids().length >= 10, 'ten events before the cut', 10000)
     // A long-poll client is connected only while a poll is held: cut until one was.
     while ((await nodes[0].disconnectAll()) === 0) await new Promise((resolve) => setTimeout(resolve, 1))
     routed.route(nodes[1].origin)

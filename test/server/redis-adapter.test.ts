@@ -35,7 +35,6 @@ afterEach(async () => {
 })
 stream = `test-${++streamNumber}`
 
-const clientConnections = async () => (await control.sendCommand(['CLIENT', 'LIST'])) as string
 
 /** An adapter started on its own, for the history reads a server makes once it has started. */
 async function startedAdapter(): Promise<Adapter> {
@@ -101,25 +100,26 @@ describe('redisStreamsAdapter: storing', () => {
 
 describe('redisStreamsAdapter: connections', () => {
   it('close() releases both of its connections (the publishing one and the blocked reader)', async () => {
-    const before = (await clientConnections()).split('\n').filter(Boolean).length
+    const before = await connections()
     const server = await startServer({ adapter: redisStreamsAdapter({ url: redis.url, stream }) })
     await server.push.publish({ data: 'x' })
-    await waitForConnections(before + 2)
-    expect(await clientConnections()).toMatch(/cmd=xread/)
+    // The reader settles into its blocking read.
+    const opened = await connectionsUntil((list) => newOnes(list, before).length === 2 && newOnes(list, before).some((line) => /cmd=xread/.test(line)))
+    expect(newOnes(opened, before)).toHaveLength(2)
     await server.close()
-    await waitForConnections(before)
+    await connectionsUntil((list) => newOnes(list, before).length === 0)
   })
 
   it('uses a given client without closing it, and reads on a duplicate that it does close', async () => {
     const mine = createClient({ url: redis.url })
     mine.on('error', () => {})
     await mine.connect()
-    const before = (await clientConnections()).split('\n').filter(Boolean).length
+    const before = await connections()
     const server = await startServer({ adapter: redisStreamsAdapter({ client: mine, stream }) })
     await expect(server.push.publish({ data: 'through my client' })).resolves.toMatch(/^\d+-\d+$/)
-    await waitForConnections(before + 1)
+    await connectionsUntil((list) => newOnes(list, before).length === 1)
     await server.close()
-    await waitForConnections(before)
+    await connectionsUntil((list) => newOnes(list, before).length === 0)
     expect(mine.isReady).toBe(true)
     await mine.close()
   })
@@ -150,13 +150,25 @@ describe('redisStreamsAdapter: connections', () => {
   })
 })
 
-async function waitForConnections(count: number): Promise<void> {
-  let list = ''
+/** One line of CLIENT LIST per connection to the test's Redis. */
+async function connections(): Promise<string[]> {
+  return String(await control.sendCommand(['CLIENT', 'LIST'])).split('\n').filter(Boolean)
+}
+
+/** The connections in `list` that were not there `before` (compared by connection id). */
+function newOnes(list: string[], before: string[]): string[] {
+  const known = new Set(before.map((line) => /id=(\d+)/.exec(line)![1]))
+  return list.filter((line) => !known.has(/id=(\d+)/.exec(line)![1]))
+}
+
+/** Polls CLIENT LIST until `done(list)` holds (5 s at most). */
+async function connectionsUntil(done: (list: string[]) => boolean): Promise<string[]> {
+  let list: string[] = []
   for (const deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 20))) {
-    list = await clientConnections()
-    if (list.split('\n').filter(Boolean).length === count) return
+    list = await connections()
+    if (done(list)) return list
   }
-  throw new Error(`expected ${count} Redis connections, have:\n${list}`)
+  throw new Error(`Redis connections not as expected:\n${list.join('\n')}`)
 }
 
 describe('redisStreamsAdapter: history', () => {
