@@ -74,6 +74,12 @@ describe.each([
     expect([...order].sort()).toEqual([...published].sort())
     all.forEach((routed) => expect(routed.ids()).toEqual(order))
     all.forEach((routed) => expect(routed.ids('pushwire:reset')).toEqual([]))
+    // clientCount is per process: its own SSE and WebSocket clients, plus a long-poll while held.
+    const processes = new Set(nodes).size
+    const counts = await Promise.all([...new Set(nodes)].map(async (node) => (await node.stats()).clientCount))
+    const streaming = (3 * 3) / processes
+    const polling = 3 / processes
+    counts.forEach((count) => expect(count >= streaming && count <= streaming + polling).toBe(true))
   })
 
   it.each(TRANSPORTS)('%s: a client cut mid-stream resumes on another process with nothing lost or repeated', async (transport) => {
