@@ -67,11 +67,11 @@ export async function deliveredTo(clients, expected) {
   return delivered
 }
 
-function open(port, onChunk) {
+function open(port, onChunk, encoding) {
   return new Promise((resolve, reject) => {
     const req = get({ host: '127.0.0.1', port, path: '/stream', headers: { accept: 'text/event-stream' }, agent: false }, (res) => {
       if (res.statusCode !== 200) return reject(new Error(`status ${res.statusCode}`))
-      res.setEncoding('latin1')
+      if (encoding) res.setEncoding(encoding)
       res.on('data', onChunk)
       resolve(() => req.destroy())
     })
@@ -79,14 +79,16 @@ function open(port, onChunk) {
   })
 }
 
-/** One SSE client that counts complete events (blank lines) without parsing them. */
+const NEWLINE = 10
+
+/** One SSE client that counts complete events (blank lines) in the raw bytes, without decoding them. */
 export async function openClient(port) {
-  let previous = ''
+  let endedWithNewline = false
   let seen = -1 // the opening ":ok\n\n" is not an event
   const close = await open(port, (chunk) => {
-    const text = previous + chunk
-    for (let at = text.indexOf('\n\n'); at !== -1; at = text.indexOf('\n\n', at + 2)) seen++
-    previous = chunk.charAt(chunk.length - 1)
+    if (endedWithNewline && chunk[0] === NEWLINE) seen++
+    for (let at = chunk.indexOf('\n\n'); at !== -1; at = chunk.indexOf('\n\n', at + 2)) seen++
+    endedWithNewline = chunk[chunk.length - 1] === NEWLINE
   })
   return {
     close,
@@ -104,16 +106,20 @@ export async function openProbe(port) {
   const latencies = []
   let rest = ''
   let seen = 0
-  const close = await open(port, (chunk) => {
-    const now = performance.timeOrigin + performance.now()
-    const text = rest + chunk
-    const end = text.lastIndexOf('\n\n')
-    if (end === -1) return void (rest = text)
-    rest = text.slice(end + 2)
-    const stamps = text.slice(0, end).match(/"t":(\d+(\.\d+)?)/g) || []
-    stamps.forEach((stamp) => latencies.push(now - Number(stamp.slice(4))))
-    seen += stamps.length
-  })
+  const close = await open(
+    port,
+    (chunk) => {
+      const now = performance.timeOrigin + performance.now()
+      const text = rest + chunk
+      const end = text.lastIndexOf('\n\n')
+      if (end === -1) return void (rest = text)
+      rest = text.slice(end + 2)
+      const stamps = text.slice(0, end).match(/"t":(\d+(\.\d+)?)/g) || []
+      stamps.forEach((stamp) => latencies.push(now - Number(stamp.slice(4))))
+      seen += stamps.length
+    },
+    'latin1',
+  )
   return {
     close,
     latencies,
