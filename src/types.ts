@@ -1,8 +1,13 @@
 import type { HEARTBEAT_TYPE, RESET_TYPE } from './constants'
 import type { PushError } from './errors'
 
-/** The built-in transports, in the default preference order. */
-export const TRANSPORT_NAMES = ['eventsource', 'fetch-sse', 'websocket', 'long-poll'] as const
+/**
+ * The built-in transports, in the default preference order: fetch-sse first because it sees
+ * everything (status codes, `retry:`, comments, every event type, size bounds); native
+ * EventSource where fetch streams are missing; then WebSocket, and long-poll, which works
+ * through any proxy and on the oldest browsers.
+ */
+export const TRANSPORT_NAMES = ['fetch-sse', 'eventsource', 'websocket', 'long-poll'] as const
 
 /** Name of a built-in transport. */
 export type TransportName = (typeof TRANSPORT_NAMES)[number]
@@ -106,7 +111,10 @@ export interface PushClientOptions extends TransportEnv {
   url: string
   /**
    * Transports in order of preference: built-in names or custom {@link Transport} objects.
-   * @default ['eventsource', 'fetch-sse', 'websocket', 'long-poll']
+   * The default puts fetch-sse first, since it sees HTTP statuses, `retry:`, comments and every
+   * event type; native EventSource serves browsers without fetch streams. Pass a shorter list
+   * to rule a transport out (say, `websocket` behind a proxy that blocks upgrades).
+   * @default ['fetch-sse', 'eventsource', 'websocket', 'long-poll']
    */
   transports?: ReadonlyArray<TransportName | Transport>
   /** URL of the WebSocket endpoint. @default `url` with http→ws, https→wss */
