@@ -159,7 +159,11 @@ export interface PushClient<E extends object = EventMap> {
   on<K extends EventType<E>>(type: K, listener: (message: PushMessage<EventData<E, K>, K>) => void): Unsubscribe
   on(type: '*', listener: (message: AnyPushMessage<E>) => void): Unsubscribe
   on(type: string, listener: (message: PushMessage) => void): Unsubscribe
-  /** Listens to lifecycle changes and errors. */
+  /**
+   * Listens to lifecycle changes and errors. A listener added in the task that made the
+   * client sees every status from the first `'connecting'` on: the statuses of that task are
+   * delivered in a microtask.
+   */
   onStatus(listener: (status: PushStatus) => void): Unsubscribe
   /** Current lifecycle state. */
   readonly state: PushState
@@ -167,7 +171,7 @@ export interface PushClient<E extends object = EventMap> {
   readonly transport: string | null
   /** Id of the last event delivered (the resume point). */
   readonly lastEventId: string | undefined
-  /** The latest status, as last passed to `onStatus` listeners. */
+  /** The latest status: the one `onStatus` listeners got last, or get next in this task. */
   readonly status: PushStatus
   /** Opens the connection (after `lazy: true`, or to reopen after `close()`). */
   connect(): void
