@@ -27,11 +27,11 @@ export const longPollTransport: Transport = {
       polledAt = Date.now()
       polledFrom = request.lastEventId()
       stop = sendRequest(
-        request.env,
         {
+          ...request,
           url: resumeUrl(request.url, request, 'long-poll'),
-          headers: request.headers,
-          withCredentials: request.withCredentials,
+          // In the URL: a Last-Event-ID header would cost every cross-origin poll a preflight.
+          lastEventId: undefined,
           // A body that never ends is cut here and polled again from the last complete event.
           // 8x: even all-empty `data: ` lines take only 7 chars per data char, so any event fits.
           maxBodyLength: 8 * request.maxMessageBytes,
