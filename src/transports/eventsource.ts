@@ -21,8 +21,7 @@ export const eventSourceTransport: Transport = {
     // MessageEvent.lastEventId keeps the last id the stream set, so an unchanged one is not this event's.
     let previousId = ''
     const session = createSession(sink, request.maxMessageBytes, () => {
-      source.removeEventListener('open', session.open)
-      source.removeEventListener('error', onError)
+      source.onopen = source.onerror = null
       types.forEach((type) => source.removeEventListener(type, onEvent))
       source.close()
     })
@@ -52,8 +51,9 @@ export const eventSourceTransport: Transport = {
       source.addEventListener(type, onEvent)
     }
 
-    source.addEventListener('open', session.open)
-    source.addEventListener('error', onError)
+    // Handler attributes rather than listeners: one assignment each to set and to clear.
+    source.onopen = session.open
+    source.onerror = onError
     ALWAYS.concat(request.eventTypes).forEach(listen)
     return { close: session.close, listen }
   },
