@@ -2,7 +2,7 @@ import { MAX_TIMER_MS } from './constants'
 import type { ResolvedRetry } from './core/backoff'
 import { resolveUrl, toWebSocketUrl } from './core/url'
 import { builtInTransports } from './transports/index'
-import { TRANSPORT_NAMES, type PushClientOptions, type Transport } from './types'
+import { TRANSPORT_NAMES, type PushClientOptions, type Transport, type TransportName } from './types'
 
 /** `[default, minimum, maximum]`; a number without a maximum must be finite. */
 type NumberRule = [number, number, number?]
@@ -71,10 +71,11 @@ function resolveRetry(retry: PushClientOptions['retry'] = {}): ResolvedRetry {
   return retry ? numbers(retry, RETRY_NUMBERS, 'retry.') : { ...numbers({}, RETRY_NUMBERS), maxAttempts: 0 }
 }
 
-function resolveTransports(list: PushClientOptions['transports'] = TRANSPORT_NAMES): Transport[] {
+function resolveTransports(list: PushClientOptions['transports'] = builtInTransports): Transport[] {
   check('transports', Array.isArray(list) && list.length, 'a non-empty list')
   return list.map((entry, index) => {
-    const transport: Partial<Transport> = typeof entry === 'string' ? (builtInTransports as Record<string, Transport>)[entry] : entry
+    const transport: Partial<Transport> =
+      typeof entry === 'string' ? builtInTransports[TRANSPORT_NAMES.indexOf(entry as TransportName)] : entry
     check(
       `transports[${index}]`,
       transport && typeof transport.open === 'function' && typeof transport.isSupported === 'function',
