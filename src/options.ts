@@ -1,6 +1,6 @@
 import { MAX_TIMER_MS } from './constants'
 import type { ResolvedRetry } from './core/backoff'
-import { resolveUrl, toWebSocketUrl } from './core/url'
+import { resolveUrl } from './core/url'
 import { builtInTransports } from './transports/index'
 import { TRANSPORT_NAMES, type PushClientOptions, type Transport, type TransportName } from './types'
 
@@ -111,9 +111,11 @@ export function resolveOptions(options: PushClientOptions): ResolvedOptions {
     ...input,
     ...resolvedNumbers,
     url,
-    websocketUrl: toWebSocketUrl(
-      websocketUrl === undefined ? url : checkUrl('websocketUrl', websocketUrl, /^(http|ws)s?:\/\//i, 'a ws(s) or http(s) URL'),
-    ),
+    // The WebSocket URL that matches an http(s) URL.
+    websocketUrl: (websocketUrl === undefined
+      ? url
+      : checkUrl('websocketUrl', websocketUrl, /^(http|ws)s?:\/\//i, 'a ws(s) or http(s) URL')
+    ).replace(/^http/i, 'ws'),
     transports: resolveTransports(input.transports),
     withCredentials: !!input.withCredentials,
     retry: resolveRetry(input.retry),
