@@ -68,7 +68,8 @@ function numbers<K extends string>(
 
 function resolveRetry(retry: PushClientOptions['retry'] = {}): ResolvedRetry {
   check('retry', (typeof retry === 'object' && retry) || retry === false, 'an object or false')
-  return retry ? numbers(retry, RETRY_NUMBERS, 'retry.') : { ...numbers({}, RETRY_NUMBERS), maxAttempts: 0 }
+  // `false` is the defaults with no attempt at all.
+  return numbers(retry || { maxAttempts: 0 }, RETRY_NUMBERS, 'retry.')
 }
 
 function resolveTransports(list: PushClientOptions['transports'] = builtInTransports): Transport[] {
