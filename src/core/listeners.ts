@@ -21,7 +21,7 @@ export interface ListenerRegistry<T> {
  */
 function reportListenerError(error: unknown): void {
   const scope = globalScope() as { reportError?: (error: unknown) => void } | undefined
-  if (typeof scope?.reportError === 'function') scope.reportError(error)
+  if (scope?.reportError) scope.reportError(error)
   else
     setTimeout(() => {
       throw error
