@@ -1,3 +1,4 @@
+import type { HEARTBEAT_TYPE, RESET_TYPE } from './constants'
 import type { PushError } from './errors'
 
 /** The built-in transports, in the default preference order. */
@@ -20,7 +21,7 @@ export type PushErrorCode =
   | 'closed-by-server'
 
 /** Event types the SDK reserves for itself. */
-export type ReservedEventType = 'pushwire:heartbeat' | 'pushwire:reset'
+export type ReservedEventType = typeof HEARTBEAT_TYPE | typeof RESET_TYPE
 
 /**
  * The default event map: any event type, with `unknown` data. Declare your own (an
@@ -34,7 +35,7 @@ export type ReservedEventType = 'pushwire:heartbeat' | 'pushwire:reset'
 export type EventMap = Record<string, unknown>
 
 /** Event types a listener can subscribe to on a client with event map `E`. */
-export type EventType<E extends object> = Extract<keyof E, string> | 'message' | 'pushwire:reset'
+export type EventType<E extends object> = Extract<keyof E, string> | 'message' | typeof RESET_TYPE
 
 /** Decoded data of event type `K` under event map `E`. */
 export type EventData<E extends object, K extends string> = K extends keyof E ? E[K] : unknown

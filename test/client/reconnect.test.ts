@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { computeDelay } from '../../src/core/backoff'
-import { httpStatusError, parseRetryAfter } from '../../src/core/http'
+import { httpStatusError, parseRetryAfter } from '../../src/core/http-status'
 import { PushError } from '../../src/errors'
 import { createPushClient, type PushClientOptions } from '../../src/index'
 import { createFakeTransport, flush, setupFakeClientTests } from './fake-transport'
