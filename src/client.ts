@@ -6,6 +6,7 @@ import { createIdMemory } from './core/id-memory'
 import { createMessageIterator } from './core/iterator'
 import { ANY, createListenerRegistry } from './core/listeners'
 import { isOffline, isPageHidden, watchPage } from './core/page-hooks'
+import { recallTransport, rememberTransport } from './core/transport-memory'
 import { withQuery } from './core/url'
 import { PushError } from './errors'
 import { resolveOptions } from './options'
@@ -216,6 +217,7 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
         delivered.nextConnection()
         failedOpens = 0
         authRetried = false
+        rememberTransport(url, candidates, transportIndex)
         // Native EventSource hides comments: only a server that sends heartbeat events can be timed.
         if (transport.seesComments !== false || heartbeatsSeen) armWatchdog()
         setStatus('open')
@@ -323,8 +325,10 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
     const context = { env, hasHeaders: config.headers !== undefined }
     candidates = transports.filter((transport) => transport.isSupported(context))
     current = candidates[0]
-    transportIndex = attempt = failedOpens = 0
+    attempt = failedOpens = 0
     authRetried = false
+    // Where an earlier client on this url had to fall back, start with what worked for it.
+    transportIndex = recallTransport(url, candidates)
     if (!current) {
       const names = transports.map((transport) => transport.name).join(', ')
       return closeForGood(new PushError('network', `none of [${names}] is supported here`))

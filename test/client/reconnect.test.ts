@@ -1,9 +1,10 @@
-import { describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { computeDelay } from '../../src/core/backoff'
 import { httpStatusError, parseRetryAfter } from '../../src/core/http-status'
 import { PushError } from '../../src/errors'
 import { createPushClient, type PushClientOptions } from '../../src/index'
-import { createFakeTransport, flush, setupFakeClientTests } from './fake-transport'
+import { createMemoryStorage } from '../helpers'
+import { createFakeTransport, flush, setupFakeClientTests, type FakeTransport } from './fake-transport'
 
 const URL = 'http://127.0.0.1:1/stream'
 const RETRY = { initialDelayMs: 1000, maxDelayMs: 30000, factor: 2, jitter: 0.5, maxAttempts: Infinity }
@@ -200,6 +201,51 @@ describe('reconnection', () => {
     second.last().sink.open()
     expect(pushClient.transport).toBe('second')
     pushClient.close()
+  })
+
+  describe('the transport that opened after a fallback, remembered for the next client on the url', () => {
+    beforeEach(() => vi.stubGlobal('localStorage', createMemoryStorage()))
+    afterEach(() => vi.unstubAllGlobals())
+
+    async function fallBackToSecond(second: FakeTransport): Promise<void> {
+      const first = t.client({ transports: [t.fake.transport, second.transport] })
+      await flush()
+      t.fake.last().sink.fail(network())
+      await vi.advanceTimersByTimeAsync(1000)
+      t.fake.last().sink.fail(network())
+      await vi.advanceTimersByTimeAsync(2000)
+      second.last().sink.open()
+      first.close()
+    }
+
+    it('starts the next client on it, without paying the failed opens again', async () => {
+      const second = createFakeTransport('second')
+      await fallBackToSecond(second)
+      const opensBefore = t.fake.opens.length
+      t.statuses = []
+      const next = t.client({ transports: [t.fake.transport, second.transport] })
+      await flush()
+      expect(t.fake.opens).toHaveLength(opensBefore)
+      expect(second.opens).toHaveLength(2)
+      expect(next.transport).toBe('second')
+      next.close()
+    })
+
+    it('forgets it once the first transport opens again', async () => {
+      const second = createFakeTransport('second')
+      await fallBackToSecond(second)
+      const next = t.client({ transports: [t.fake.transport, second.transport] })
+      await flush()
+      second.last().sink.fail(network())
+      await vi.advanceTimersByTimeAsync(1000)
+      second.last().sink.fail(network())
+      await vi.advanceTimersByTimeAsync(2000)
+      t.fake.last().sink.open()
+      next.close()
+      const third = t.client({ transports: [t.fake.transport, second.transport] })
+      expect(third.transport).toBe('fake')
+      third.close()
+    })
   })
 
   it('does not fall back when a transport that had opened drops', async () => {

@@ -2,28 +2,13 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { recallTransport, rememberTransport } from '../../src/core/transport-memory'
 import { builtInTransports } from '../../src/transports/index'
 import type { Transport } from '../../src/types'
+import { createMemoryStorage, type MemoryStorage } from '../helpers'
 
 const URL = 'https://app.example/stream'
 const DEFAULT_ORDER: Transport[] = ['fetch-sse', 'eventsource', 'websocket', 'long-poll'].map(
   (name) => builtInTransports[name as keyof typeof builtInTransports],
 )
 const THIRTY_MINUTES = 30 * 60 * 1000
-
-/** A Storage over a Map, as browsers have it; `entries` shows what was written. */
-function memoryStorage(): Storage & { entries: Map<string, string> } {
-  const entries = new Map<string, string>()
-  return {
-    entries,
-    get length() {
-      return entries.size
-    },
-    key: (index) => [...entries.keys()][index] ?? null,
-    getItem: (key) => entries.get(key) ?? null,
-    setItem: (key, value) => void entries.set(key, String(value)),
-    removeItem: (key) => void entries.delete(key),
-    clear: () => entries.clear(),
-  }
-}
 
 afterEach(() => {
   vi.unstubAllGlobals()
@@ -52,11 +37,12 @@ describe('transport memory without storage', () => {
   })
 
   it('never throws where writing throws (a full storage, Safari private mode before 11)', () => {
-    const storage = memoryStorage()
-    storage.setItem = () => {
+    const storage = createMemoryStorage()
+    const full = () => {
       throw new DOMException('quota', 'QuotaExceededError')
     }
-    storage.removeItem = storage.setItem
+    storage.setItem = full
+    storage.removeItem = full
     vi.stubGlobal('localStorage', storage)
     expect(() => rememberTransport(URL, DEFAULT_ORDER, 3)).not.toThrow()
     expect(() => rememberTransport(URL, DEFAULT_ORDER, 0)).not.toThrow()
@@ -65,10 +51,10 @@ describe('transport memory without storage', () => {
 })
 
 describe('transport memory', () => {
-  let storage: ReturnType<typeof memoryStorage>
+  let storage: MemoryStorage
 
   beforeEach(() => {
-    storage = memoryStorage()
+    storage = createMemoryStorage()
     vi.stubGlobal('localStorage', storage)
     vi.useFakeTimers({ now: new Date('2026-12-01T10:00:00Z') })
   })
