@@ -40,7 +40,9 @@ function evaluate(value: Resolvable<Strings> | undefined): Promise<Strings | und
 
 /**
  * Creates a push client over the first supported transport of `options.transports`, and
- * starts connecting at once unless `lazy` is set.
+ * starts connecting at once unless `lazy` is set. The statuses of that first task reach
+ * `onStatus` listeners in a microtask, so listeners added right after this call see every
+ * status from `'connecting'` on; `client.state` and `client.status` are current at once.
  *
  * @example
  * const client = createPushClient({ url: '/stream', decode: 'json' })
@@ -56,9 +58,11 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
 
   // The published status.
   let status: PushStatus = { state: 'idle', transport: null, attempt: 0 }
-  // A status set by a status listener (close() in it) waits until the current one has reached
-  // every listener, so that all of them see every status in order and none ends on a stale one.
-  let statusQueue: PushStatus[] | undefined
+  // Statuses not yet delivered. One set by a status listener (close() in it) waits until the
+  // current one has reached every listener, so that all of them see every status in order and
+  // none ends on a stale one. Those of the task that made the client wait for a microtask, so
+  // that listeners added in that task see them too.
+  let statusQueue: PushStatus[] | undefined = []
 
   // The transports: those supported here, the one in use, and its connection.
   let env: TransportEnv | undefined
@@ -96,9 +100,13 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
 
   function setStatus(state: PushState, error?: PushError, delayMs?: number): void {
     status = { state, transport: current?.name ?? null, attempt, delayMs, error }
-    if (statusQueue) return void statusQueue.push(status)
-    statusQueue = [status]
-    for (let i = 0; i < statusQueue.length; i++) statusListeners.emit(STATUS, statusQueue[i])
+    if (statusQueue) statusQueue.push(status)
+    else deliverStatuses([status])
+  }
+
+  function deliverStatuses(queue: PushStatus[]): void {
+    statusQueue = queue
+    for (let i = 0; i < queue.length; i++) statusListeners.emit(STATUS, queue[i])
     statusQueue = undefined
   }
 
@@ -277,7 +285,7 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
             headers: headers || {},
             withCredentials,
             maxMessageBytes: config.maxMessageBytes,
-            eventTypes: listeners.keys().filter((type) => type !== ANY),
+            eventTypes: listeners.keys(),
             env: env as TransportEnv,
           },
           createSink(attemptGeneration, transport),
@@ -397,5 +405,6 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
       iterate as () => AsyncIterator<AnyPushMessage<E>>
   }
   if (!config.lazy) connect()
+  Promise.resolve(statusQueue as PushStatus[]).then(deliverStatuses)
   return client
 }

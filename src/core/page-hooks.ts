@@ -26,13 +26,11 @@ export function watchPage(hooks: PageHooks): (() => void) | undefined {
   if (!scope?.addEventListener) return undefined
   // Outside a page `visibilitychange` never fires; listening on the global scope is harmless.
   const page = typeof document !== 'undefined' ? document : scope
-  const listeners: Array<[EventTarget, string, () => void]> = [
-    [scope, 'online', hooks.online],
-    [scope, 'offline', hooks.offline],
-    [page, 'visibilitychange', hooks.visibilityChange],
-  ]
-  const each = (method: 'addEventListener' | 'removeEventListener') =>
-    listeners.forEach(([target, type, listener]) => target[method](type, listener))
+  const each = (method: 'addEventListener' | 'removeEventListener') => {
+    scope[method]('online', hooks.online)
+    scope[method]('offline', hooks.offline)
+    page[method]('visibilitychange', hooks.visibilityChange)
+  }
   each('addEventListener')
   return () => each('removeEventListener')
 }
