@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { computeDelay } from '../../src/core/backoff'
-import { httpStatusError, parseRetryAfter } from '../../src/core/http-status'
+import { httpStatusError } from '../../src/core/http-status'
 import { PushError } from '../../src/errors'
 import { createPushClient, type PushClientOptions } from '../../src/index'
 import { createMemoryStorage } from '../helpers'
@@ -24,18 +24,6 @@ describe('computeDelay', () => {
     expect(computeDelay(1, 1000, RETRY, 0.998)).toBe(501)
     expect(computeDelay(6, 1000, RETRY, 0.5)).toBe(22500)
     expect(computeDelay(3, 1000, { ...RETRY, jitter: 0 }, 0.9)).toBe(4000)
-  })
-})
-
-describe('parseRetryAfter', () => {
-  it('reads seconds and HTTP dates', () => {
-    const now = Date.parse('Sun, 22 Nov 2026 10:00:00 GMT')
-    expect(parseRetryAfter('7', now)).toBe(7000)
-    expect(parseRetryAfter('Sun, 22 Nov 2026 10:00:30 GMT', now)).toBe(30000)
-    expect(parseRetryAfter('Sun, 22 Nov 2026 09:00:00 GMT', now)).toBe(0)
-    expect(parseRetryAfter('3000000', now)).toBe(2147483647)
-    expect(parseRetryAfter('soon', now)).toBeUndefined()
-    expect(parseRetryAfter(null, now)).toBeUndefined()
   })
 })
 
