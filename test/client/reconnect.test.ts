@@ -1,8 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { computeDelay } from '../../src/core/backoff'
 import { httpStatusError } from '../../src/core/http-status'
 import { PushError } from '../../src/errors'
-import { createPushClient, type PushClientOptions } from '../../src/index'
 import { createMemoryStorage } from '../helpers'
 import { createFakeTransport, flush, setupFakeClientTests, type FakeTransport } from './fake-transport'
 
@@ -12,20 +10,6 @@ const RETRY = { initialDelayMs: 1000, maxDelayMs: 30000, factor: 2, jitter: 0.5,
 const t = setupFakeClientTests(URL)
 const network = () => new PushError('network', 'dropped')
 const delays = () => t.statuses.filter((s) => s.state === 'reconnecting').map((s) => s.delayMs)
-
-describe('computeDelay', () => {
-  it('grows exponentially and caps', () => {
-    expect([1, 2, 3, 4, 5, 6, 7].map((attempt) => computeDelay(attempt, 1000, RETRY, 0))).toEqual([
-      1000, 2000, 4000, 8000, 16000, 30000, 30000,
-    ])
-  })
-
-  it('takes up to `jitter` of the delay away, never adds', () => {
-    expect(computeDelay(1, 1000, RETRY, 0.998)).toBe(501)
-    expect(computeDelay(6, 1000, RETRY, 0.5)).toBe(22500)
-    expect(computeDelay(3, 1000, { ...RETRY, jitter: 0 }, 0.9)).toBe(4000)
-  })
-})
 
 describe('reconnection', () => {
   it('backs off exponentially between failed attempts', async () => {
@@ -305,49 +289,3 @@ describe('heartbeat watchdog', () => {
   })
 })
 
-describe('options', () => {
-  const bad: [string, Partial<PushClientOptions>, RegExp][] = [
-    ['missing url', { url: undefined }, /options\.url must be an http\(s\) URL/],
-    ['ftp url', { url: 'ftp://x/y' }, /options\.url/],
-    ['relative url without a page', { url: '/stream' }, /relative URLs/],
-    ['unknown transport', { transports: ['carrier-pigeon' as 'websocket'] }, /transports\[0\] must be one of 'fetch-sse', 'eventsource', 'websocket', 'long-poll'/],
-    ['empty transports', { transports: [] }, /options\.transports/],
-    ['negative delay', { retry: { initialDelayMs: -1 } }, /retry\.initialDelayMs must be a finite number >= 0/],
-    ['infinite max delay', { retry: { maxDelayMs: Infinity } }, /retry\.maxDelayMs/],
-    ['NaN attempts', { retry: { maxAttempts: NaN } }, /retry\.maxAttempts/],
-    ['factor below 1', { retry: { factor: 0.5 } }, /retry\.factor must be a finite number >= 1/],
-    ['jitter above 1', { retry: { jitter: 2 } }, /retry\.jitter must be a number from 0 to 1/],
-    ['maxMessageBytes 0', { maxMessageBytes: 0 }, /maxMessageBytes must be a finite number >= 1/],
-    ['negative connect timeout', { connectTimeoutMs: -5 }, /connectTimeoutMs/],
-    ['connect timeout past setTimeout', { connectTimeoutMs: 2 ** 31 }, /connectTimeoutMs must be a number from 1 to 2147483647/],
-    ['heartbeat timeout past setTimeout', { heartbeatTimeoutMs: 1e12 }, /heartbeatTimeoutMs must be a number from 1 to 2147483647/],
-    ['max delay past setTimeout', { retry: { maxDelayMs: 2 ** 31 } }, /retry\.maxDelayMs must be a number from 0 to 2147483647/],
-    ['unknown decode', { decode: 'xml' as 'json' }, /decode must be 'text', 'json' or a function/],
-    ['fractional fallbackAfter', { fallbackAfter: 1.5 }, /fallbackAfter must be a whole number/],
-    ['headers string', { headers: 'Bearer x' as unknown as Record<string, string> }, /headers must be an object or a function/],
-    ['bad websocketUrl', { websocketUrl: 'ftp://x' }, /websocketUrl/],
-  ]
-  it.each(bad)('throws a TypeError for %s', (_, options, message) => {
-    expect(() => createPushClient({ url: URL, lazy: true, ...options } as PushClientOptions)).toThrow(TypeError)
-    expect(() => createPushClient({ url: URL, lazy: true, ...options } as PushClientOptions)).toThrow(message)
-  })
-
-  it("resolves a relative url against a worker's location", async () => {
-    vi.stubGlobal('location', { href: 'http://127.0.0.1:1/app/worker.js' })
-    try {
-      const pushClient = t.client({ url: 'stream?room=1' })
-      await flush()
-      expect(t.fake.last().request.url).toBe('http://127.0.0.1:1/app/stream?room=1')
-      pushClient.close()
-    } finally {
-      vi.unstubAllGlobals()
-    }
-  })
-
-  it('accepts Infinity attempts and derives the WebSocket URL', async () => {
-    const pushClient = t.client({ retry: { maxAttempts: Infinity }, url: 'https://example.test/s?a=1' })
-    await flush()
-    expect(t.fake.last().request.websocketUrl).toBe('wss://example.test/s?a=1')
-    pushClient.close()
-  })
-})
