@@ -16,10 +16,10 @@ registerTransportTests(harness, {
   kind: 'http',
   resumeIn: 'query',
   sendsHeaders: false,
-  // The browser hides statuses, parses the stream itself and bounds nothing.
+  // The browser hides statuses and parses the stream itself; sizes are checked after it.
   seesStatus: false,
   ownReader: false,
-  boundsSize: false,
+  boundsSize: true,
   byteChunks: false,
   end: { is: 'failure', message: 'lost its connection' },
 })
