@@ -57,6 +57,7 @@ describe('extractSnippets', () => {
     ['a file name with a path', md('<!-- snippet: file ../x.ts -->', '```ts', 'x', '```'), 'plain file name'],
     ['two blocks of one name', md('<!-- snippet: file a.ts -->', '```ts', 'x', '```', '<!-- snippet: file a.ts -->', '```ts', 'y', '```'), 'two blocks are named a.ts'],
     ['a block never closed', md('```ts', 'x'), 'doc.md:1: code block never closed'],
+    ['declarations for JavaScript', md('<!-- snippet: declare declare const x: number -->', '```js', 'x', '```'), 'JavaScript cannot declare'],
   ])('refuses %s', (_what, markdown, message) => {
     expect(() => extractSnippets('doc.md', markdown)).toThrow(message)
   })

@@ -141,6 +141,8 @@ export function extractSnippets(file: string, markdown: string): DocSnippets {
       code.push(line)
       origins.push(source(openedAt + 1 + index))
     })
+    const declared = directives.find((directive) => directive.kind === 'declare')
+    if (declared && extension.indexOf('.js') === 0) fail(file, declared.line, 'JavaScript cannot declare: make the block ts (or tsx)')
     const named = directives.find((directive) => directive.kind === 'file')
     if (directives.some((directive) => directive.kind === 'continues')) {
       if (!last) return fail(file, openedAt, 'snippet: continues, but no checked block comes before it')
