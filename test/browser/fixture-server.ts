@@ -79,6 +79,8 @@ export interface FixtureServer {
    * server (HTTP GETs for `'http'`, upgrades for `'websocket'`).
    */
   misbehave(behaviour: Misbehaviour, kind: 'http' | 'websocket' | 'any', times?: number): void
+  /** Answers every HTTP request to the stream path (GET or POST) with a 307 to `location`. */
+  redirectTo(location: string): void
   /** Whether stream connections are open right now (push server clients and stalled ones). */
   openConnections(): number
   /** Replaces the push server with a fresh one (ids start at "1"), clears rules and the log. */
@@ -185,6 +187,7 @@ export async function startFixtureServer(): Promise<FixtureServer> {
   let push = freshPush()
   let rules: Rule[] = []
   let requests: StreamRequestLog[] = []
+  let redirectLocation: string | undefined
 
   function takeRule(kind: 'http' | 'websocket'): Misbehaviour | undefined {
     const rule = rules.find((candidate) => candidate.remaining > 0 && (candidate.kind === kind || candidate.kind === 'any'))
@@ -202,6 +205,7 @@ export async function startFixtureServer(): Promise<FixtureServer> {
   }
 
   function serveStream(req: IncomingMessage, res: ServerResponse): void {
+    if (redirectLocation) return void res.writeHead(307, { Location: redirectLocation, 'Content-Length': 0 }).end()
     const behaviour = req.method === 'GET' ? takeRule('http') : undefined
     if (req.method === 'GET') log(req, transportOf(req), behaviour || 'push', res)
     if (behaviour === 'no-content') return void res.writeHead(204).end()
@@ -288,6 +292,9 @@ export async function startFixtureServer(): Promise<FixtureServer> {
     misbehave(behaviour, kind, times = Infinity) {
       rules.push({ behaviour, kind, remaining: times })
     },
+    redirectTo(location) {
+      redirectLocation = location
+    },
     openConnections() {
       return push.clientCount + stalledSockets.size + stalledResponses.size
     },
@@ -297,6 +304,7 @@ export async function startFixtureServer(): Promise<FixtureServer> {
       push = freshPush(options)
       rules = []
       requests = []
+      redirectLocation = undefined
     },
     async close() {
       dropStalled()

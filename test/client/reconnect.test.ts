@@ -5,7 +5,6 @@ import { createMemoryStorage } from '../helpers'
 import { createFakeTransport, flush, setupFakeClientTests, type FakeTransport } from './fake-transport'
 
 const URL = 'http://127.0.0.1:1/stream'
-const RETRY = { initialDelayMs: 1000, maxDelayMs: 30000, factor: 2, jitter: 0.5, maxAttempts: Infinity }
 
 const t = setupFakeClientTests(URL)
 const network = () => new PushError('network', 'dropped')
@@ -127,7 +126,9 @@ describe('reconnection', () => {
     await flush()
     expect(t.fake.last().request.headers).toEqual({ Authorization: 'Bearer 1' })
     t.fake.last().sink.fail(new PushError('auth', '401', { status: 401 }))
-    await flush()
+    // The retry waits only the floor every reconnect waits.
+    expect(t.statuses.at(-1)).toMatchObject({ state: 'reconnecting', delayMs: 250 })
+    await vi.advanceTimersByTimeAsync(250)
     expect(t.fake.opens).toHaveLength(2)
     expect(t.fake.last().request.headers).toEqual({ Authorization: 'Bearer 2' })
     t.fake.last().sink.fail(new PushError('auth', '403', { status: 403 }))
@@ -280,7 +281,7 @@ describe('heartbeat watchdog', () => {
     t.fake.last().sink.open()
     t.fake.last().sink.event('pushwire:heartbeat', '')
     t.fake.last().sink.fail(network())
-    await vi.advanceTimersByTimeAsync(RETRY.initialDelayMs)
+    await vi.advanceTimersByTimeAsync(1000)
     t.fake.last().sink.open()
     expect(t.fake.opens).toHaveLength(2)
     await vi.advanceTimersByTimeAsync(1000)
