@@ -13,7 +13,8 @@ import { createEventSourceShim, waitFor } from '../helpers'
 // The recipe of docs/server.md, "Behind a dev server", run for real: a page's client talks to
 // Vite's dev server, whose proxy entry (with ws: true) forwards the stream and its WebSocket
 // upgrade to pushwire/server on another port. An open needs the stream's first byte, so a
-// proxy that held the stream back would fail these tests rather than pass them slowly.
+// proxy that held the stream back would fail these tests rather than pass them slowly. The
+// proxy keeps the page's Host, so the server's origin check sees the page's own origin.
 
 let push: PushServer
 let http: Server
@@ -51,13 +52,20 @@ afterAll(async () => {
 
 const TRANSPORTS: TransportName[] = ['fetch-sse', 'eventsource', 'websocket', 'long-poll']
 
+/** The `ws` client, sending the `Origin` a browser on the dev server's page sends. */
+class PageWebSocket extends NodeWebSocket {
+  constructor(url: string) {
+    super(url, { origin: new URL(streamUrl).origin })
+  }
+}
+
 describe("the dev-server recipe: Vite's proxy with ws: true", () => {
   it.each(TRANSPORTS)('carries %s and send() to pushwire/server and back, live', async (transport) => {
     const client = createPushClient({
       url: streamUrl,
       transports: [transport],
       decode: 'json',
-      WebSocket: NodeWebSocket as unknown as typeof WebSocket,
+      WebSocket: PageWebSocket as unknown as typeof WebSocket,
       EventSource: createEventSourceShim().EventSource,
     })
     const received: PushMessage[] = []
