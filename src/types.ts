@@ -80,7 +80,10 @@ export interface PushStatus {
 /**
  * How the client waits between reconnection attempts: exponentially longer after each failure
  * in a row, capped, and randomised so that the clients a server restart dropped together do not
- * all come back together. The defaults suit a public server; see docs/reconnection.md.
+ * all come back together. The defaults suit a public server; see docs/reconnection.md. No
+ * delay is ever shorter than 250 ms, and that floor grows with consecutive failures too,
+ * whatever these say or the server sends (`retry:`, `Retry-After`): no server can drive the
+ * client into a hot loop.
  */
 export interface RetryOptions {
   /**
@@ -165,7 +168,8 @@ export interface PushClientOptions extends TransportEnv {
    * that returns them: it runs before every connect, so it can hand out a fresh token each
    * time, and once more after a 401/403. Only fetch-sse and long-poll can send headers, so
    * with `headers` set the client uses only those; use `query` or cookies to keep the others.
-   * Cross-origin, each header needs the server's CORS approval (a preflight).
+   * Cross-origin, each header needs the server's CORS approval (a preflight). They never reach
+   * another origin: while they are set, no redirect is followed (an `http` error instead).
    */
   headers?: Resolvable<Record<string, string>>
   /**
