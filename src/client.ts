@@ -164,8 +164,11 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
     else fail(generation, new PushError('heartbeat', `no data for ${silentFor} ms`))
   }
 
+  /** Once per connection, when it has proven itself alive (for native EventSource: a heartbeat event). */
   function armWatchdog(): void {
     watchdogArmed = true
+    // Remembered only now: behind a buffering proxy native EventSource opens, then hears nothing.
+    rememberTransport(url, candidates, transportIndex)
     checkWatchdog()
   }
 
@@ -225,7 +228,6 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
         delivered.nextConnection()
         failedOpens = 0
         authRetried = false
-        rememberTransport(url, candidates, transportIndex)
         // Native EventSource hides comments: only a server that sends heartbeat events can be timed.
         if (transport.seesComments !== false || heartbeatsSeen) armWatchdog()
         setStatus('open')

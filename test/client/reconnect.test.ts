@@ -180,7 +180,7 @@ describe('reconnection', () => {
     beforeEach(() => vi.stubGlobal('localStorage', createMemoryStorage()))
     afterEach(() => vi.unstubAllGlobals())
 
-    async function fallBackToSecond(second: FakeTransport): Promise<void> {
+    async function fallBackToSecond(second: FakeTransport, proof = () => {}): Promise<void> {
       const first = t.client({ transports: [t.fake.transport, second.transport] })
       await flush()
       t.fake.last().sink.fail(network())
@@ -188,8 +188,22 @@ describe('reconnection', () => {
       t.fake.last().sink.fail(network())
       await vi.advanceTimersByTimeAsync(2000)
       second.last().sink.open()
+      proof()
       first.close()
     }
+
+    it('remembers a transport blind to comments only once a heartbeat event proved it alive', async () => {
+      // Native EventSource behind a buffering proxy: it opens on the headers, then hears nothing.
+      const silent = createFakeTransport('silent', { seesComments: false })
+      await fallBackToSecond(silent)
+      const next = t.client({ transports: [t.fake.transport, silent.transport] })
+      expect(next.transport).toBe('fake')
+      next.close()
+      await fallBackToSecond(silent, () => silent.last().sink.event('pushwire:heartbeat', ''))
+      const proven = t.client({ transports: [t.fake.transport, silent.transport] })
+      expect(proven.transport).toBe('silent')
+      proven.close()
+    })
 
     it('starts the next client on it, without paying the failed opens again', async () => {
       const second = createFakeTransport('second')
