@@ -15,6 +15,7 @@ export const longPollTransport: Transport = {
     let stop: StopRequest | undefined
     let nextPoll: ReturnType<typeof setTimeout> | undefined
     let polledAt = 0
+    let polledFrom: string | undefined
     const session = createSession(sink, request.maxMessageBytes, () => {
       clearTimeout(nextPoll)
       stop?.()
@@ -24,6 +25,7 @@ export const longPollTransport: Transport = {
       // One reader per body: an unterminated last event of a poll is discarded, as the spec says.
       session.newBody()
       polledAt = Date.now()
+      polledFrom = request.lastEventId()
       stop = sendRequest(
         request.env,
         {
@@ -38,9 +40,11 @@ export const longPollTransport: Transport = {
           start: session.open,
           chunk: session.read,
           end() {
-            // Polls start MIN_DELAY_MS apart at most: a server or proxy that answers every poll
-            // at once must not make a hot loop. Through the event loop, never recursively.
-            if (session.live()) nextPoll = setTimeout(poll, polledAt + MIN_DELAY_MS - Date.now())
+            // At once after a poll that moved the resume point (events flow); else no sooner than
+            // MIN_DELAY_MS after the last one started, so that a server or proxy answering every
+            // poll at once with nothing cannot make a hot loop. Never recursively.
+            const wait = request.lastEventId() !== polledFrom ? 0 : polledAt + MIN_DELAY_MS - Date.now()
+            if (session.live()) nextPoll = setTimeout(poll, wait)
           },
           fail: session.fail,
         },
