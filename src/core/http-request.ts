@@ -23,11 +23,12 @@ export interface HttpRequest {
   /** The `Content-Type` of `body`. */
   contentType?: string
   /**
-   * `XMLHttpRequest` keeps the whole body in `responseText`, so once that is longer than this
-   * the request stops and reports `end` as if the body had ended. `fetch` streams and ignores it.
-   * Unset: no limit.
+   * Bounds what `XMLHttpRequest` keeps: it holds the whole body in `responseText`, so once that
+   * is longer than 8 times this the request stops and reports `end` as if the body had ended
+   * (8x: even all-empty `data: ` lines take only 7 chars per data char, so any event fits).
+   * `fetch` streams and ignores it. Unset: no limit.
    */
-  maxBodyLength?: number
+  maxMessageBytes?: number
 }
 
 /** What a request reports; nothing is reported after it was stopped or failed. */
@@ -186,7 +187,7 @@ export function sendRequest(request: HttpRequest, handlers: ResponseHandlers): S
       seen = text.length
       if (state === 4) end('')
       // An unset limit never cuts: no length is greater than undefined.
-      else if (text.length > (request.maxBodyLength as number)) {
+      else if (text.length > 8 * (request.maxMessageBytes as number)) {
         end('')
         // After end(): the readystatechange that abort() fires must find the request settled.
         abort()
