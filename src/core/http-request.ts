@@ -130,8 +130,8 @@ export function sendRequest(request: HttpRequest, handlers: ResponseHandlers): S
   }
 
   function viaFetch(fetch: typeof globalThis.fetch): void {
-    const controller = typeof AbortController === 'function' ? new AbortController() : undefined
-    let body: ReadableStream | ReadableStreamDefaultReader | null = null
+    const controller = typeof AbortController !== 'undefined' ? new AbortController() : undefined
+    let body: ReadableStream | ReadableStreamDefaultReader | null | undefined
     abort = () => {
       controller?.abort()
       // Without AbortController, cancelling the body is the only way to free it.
