@@ -53,6 +53,7 @@ function isOffline(): boolean {
  */
 export function createPushClient<E extends object = EventMap>(options: PushClientOptions): PushClient<E> {
   const config = resolveOptions(options)
+  if (config.share) return config.share.createClient(options)
   const { url, retry, heartbeatTimeoutMs, connectTimeoutMs, withCredentials, transports, decode } = config
   const listeners = createListenerRegistry<PushMessage>()
   const statusListeners = createListenerRegistry<PushStatus>()

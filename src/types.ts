@@ -58,6 +58,9 @@ export type AnyPushMessage<E extends object> = {
   [K in EventType<E>]: PushMessage<EventData<E, K>, K>
 }[EventType<E>]
 
+/** A tab's part in a shared connection: the leader holds it, followers get it relayed. */
+export type ShareRole = 'leader' | 'follower'
+
 /** A snapshot of the client's lifecycle, passed to `onStatus` listeners. */
 export interface PushStatus {
   state: PushState
@@ -69,6 +72,8 @@ export interface PushStatus {
   delayMs?: number
   /** The fault that caused this status, if any. */
   error?: PushError
+  /** With `share`: whether this tab holds the shared connection or follows it. */
+  role?: ShareRole
 }
 
 /** Backoff settings for reconnection. */
@@ -139,6 +144,24 @@ export interface PushClientOptions extends TransportEnv {
   decode?: Decode
   /** Do not connect until `connect()` is called. @default false */
   lazy?: boolean
+  /**
+   * Share one connection among the tabs of this origin: the value of `shareAcrossTabs()`.
+   * Tabs that must not share (another user, other headers) use another `key`.
+   * @default none: each client has its own connection
+   */
+  share?: TabShare
+}
+
+/** Options of `shareAcrossTabs()`. */
+export interface ShareAcrossTabsOptions {
+  /** Clients with the same key share a connection. @default the resolved `url` */
+  key?: string
+}
+
+/** The value of the `share` option, made by `shareAcrossTabs()`. */
+export interface TabShare {
+  /** Makes the client for `options` (called by `createPushClient`). */
+  createClient<E extends object>(options: PushClientOptions): PushClient<E>
 }
 
 /** Unsubscribes the listener it was returned for. */

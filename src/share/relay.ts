@@ -1,0 +1,391 @@
+import { createPushClient } from '../client'
+import { globalScope } from '../core/env'
+import { createIdMemory, type IdMemory } from '../core/id-memory'
+import { ANY, createListenerRegistry } from '../core/listeners'
+import { PushError } from '../errors'
+import type { PushClient, PushClientOptions, PushErrorCode, PushMessage, PushStatus, ShareRole, TransportSink } from '../types'
+import { createChannelElection } from './channel-election'
+import type { Election, ElectionEvents } from './election'
+import { createLockElection } from './lock-election'
+
+const RESET = 'pushwire:reset'
+const STATUS = 'status'
+/** Ids remembered to drop what a new leader's resume replays (as the client's own dedupe). */
+const DEDUPE_WINDOW = 1024
+
+/** A PushError as it crosses to another tab: structured cloning keeps neither its class nor its code. */
+type WireError = [code: PushErrorCode, message: string, status?: number, retryAfterMs?: number]
+
+/** Relayed in order: an event `[type, raw data, id]`, or a status of the shared connection. */
+type Item = [type: string, data: string, id?: string] | (Omit<PushStatus, 'error'> & { error?: WireError })
+
+type Message =
+  | { k: 'tab'; from: string; to?: undefined; types: string[]; awake: boolean }
+  | { k: 'leave'; from: string; to?: undefined }
+  | { k: 'relay'; from: string; to?: string; items: Item[] }
+  | { k: 'send'; from: string; to: string; ref: number; text: string }
+  | { k: 'sent'; from: string; to: string; ref: number; error?: WireError }
+
+function toWireError(error: unknown): WireError {
+  const { code, message, status, retryAfterMs } = error instanceof PushError ? error : new PushError('network', String(error))
+  // The constructor prefixes the code; the receiving tab's constructor adds it again.
+  return [code, message.slice(code.length + 2), status, retryAfterMs]
+}
+
+function fromWireError([code, message, status, retryAfterMs]: WireError): PushError {
+  return new PushError(code, message, { status, retryAfterMs })
+}
+
+function ignore(): void {}
+
+function elect(name: string, id: string, events: ElectionEvents): [Election, BroadcastChannel?] {
+  const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined
+  if (locks && typeof locks.request === 'function') return [createLockElection(locks, name, events)]
+  const channel = new BroadcastChannel(name + ':election')
+  return [createChannelElection(channel, id, events), channel]
+}
+
+/**
+ * A client that shares one connection with the clients (in other tabs, or in this one) of
+ * the channel `name`, and the relay protocol between them.
+ *
+ * Messages reach the listeners through a client of the tab's own whose only transport is the
+ * relay, so each tab decodes, dedupes, iterates and keeps its resume point as an unshared
+ * client does; the statuses are those of the shared connection, with the tab's `role`.
+ *
+ * The leader runs a client with the user's options and posts every event (raw, before
+ * decoding) and status to the channel, batched per task; every tab, the leader included,
+ * delivers what it accepts itself. A `BroadcastChannel` queues a message for every receiver
+ * when it is posted, so a follower sees everything an old leader relayed before anything of
+ * the leader after it, which resumed from no further than that. So a follower takes relays
+ * from whichever tab sends them, and a new sender counts as a new connection: what its resume
+ * replays that the tab has delivered is dropped by id, and nothing is missing. That holds
+ * while two tabs lead at once as well (the channel election, for a moment): neither one's
+ * events can repeat or skip in a tab. Every tab keeps the types and awakeness of the others,
+ * so a tab that takes over knows at once what to listen to and whether to connect.
+ */
+export function createSharedClient<E extends object>(options: PushClientOptions, name: string): PushClient<E> {
+  const statusListeners = createListenerRegistry<PushStatus>()
+  const types = new Set<string>()
+  const otherTypes = new Set<string>()
+  /** The other tabs taking part, and whether each wants the connection open. */
+  const tabs = new Map<string, boolean>()
+  const pending = new Map<number, [resolve: () => void, reject: (error: PushError) => void]>()
+  const open = (lastEventId?: string) =>
+    createPushClient({ ...options, lazy: true, decode: 'text', pauseWhenHidden: false, lastEventId })
+  let status: PushStatus = { state: 'idle', transport: null, attempt: 0 }
+  let statusQueue: PushStatus[] | undefined
+  /** The last status of the shared connection, as relayed (or reported, in the leader). */
+  let shared: PushStatus | undefined
+  let role: ShareRole | undefined
+  let started = false
+  let lastRef = 0
+  // While connected: this tab's id, the channel, where its client takes events, its memory of
+  // delivered ids, and the way out (for good, or until the page is shown again).
+  let id = ''
+  let channel: BroadcastChannel | undefined
+  let sink: TransportSink | undefined
+  let memory: IdMemory | undefined
+  let leave: ((forGood: boolean) => void) | undefined
+  /** The tab whose relays this tab took last (itself while its connection runs). */
+  let source: string | undefined
+  // The leader's connection, the idle client that POSTs for a tab whose connection is not
+  // running, and what waits to be posted.
+  let upstream: PushClient | undefined
+  let poster: PushClient | undefined
+  let outbox: Item[] = []
+
+  function setStatus(next: PushStatus): void {
+    status = { ...next, role: role || status.role }
+    // As in the core: a status set by a status listener waits until this one reached them all.
+    if (statusQueue) return void statusQueue.push(status)
+    statusQueue = [status]
+    for (let i = 0; i < statusQueue.length; i++) statusListeners.emit(STATUS, statusQueue[i])
+    statusQueue = undefined
+  }
+
+  function show(next: PushStatus): void {
+    shared = next
+    // The shared connection ended for good (HTTP 204, say): so does this client, as unshared.
+    if (next.state === 'closed') end()
+    setStatus(next)
+  }
+
+  function post(message: Message): void {
+    ;(channel as BroadcastChannel).postMessage(message)
+  }
+
+  function awake(): boolean {
+    return !(options.pauseWhenHidden && typeof document !== 'undefined' && document.visibilityState === 'hidden')
+  }
+
+  function announce(): void {
+    const list: string[] = []
+    types.forEach((type) => list.push(type))
+    post({ k: 'tab', from: id, types: list, awake: awake() })
+  }
+
+  function failPending(): void {
+    const error = new PushError('network', 'the leading tab left before it sent the data')
+    pending.forEach(([, reject]) => reject(error))
+    pending.clear()
+  }
+
+  /** Sends as an unshared client would from here: on the leader's WebSocket, else a POST. */
+  function sendHere(data: string | object): Promise<void> {
+    return (upstream || poster || (poster = open())).send(data)
+  }
+
+  /** Delivers an event unless this tab has it already; returns whether it did. */
+  function deliver(type: string, data: string, eventId?: string): boolean {
+    const delivered = memory as IdMemory
+    // Ids may start over after a reset: the old ones must not swallow new events.
+    if (type === RESET) delivered.clear()
+    else if (eventId !== undefined && !delivered.take(eventId)) return false
+    ;(sink as TransportSink).activity()
+    ;(sink as TransportSink).event(type, data, eventId)
+    return true
+  }
+
+  function wireStatus(): Item {
+    const current = shared as PushStatus
+    return { ...current, role: undefined, error: current.error && toWireError(current.error) }
+  }
+
+  function flush(): void {
+    if (outbox.length) post({ k: 'relay', from: id, items: outbox })
+    outbox = []
+  }
+
+  // ---- leading ------------------------------------------------------------------------------
+
+  function relay(item: Item): void {
+    if (!outbox.length) Promise.resolve().then(flush)
+    outbox.push(item)
+  }
+
+  function report(next: PushStatus): void {
+    // Ended by itself: no connection is left to stop.
+    if (next.state === 'closed') upstream = undefined
+    shared = next
+    // Queued first: a terminal status makes the tab leave, which flushes the queue.
+    relay(wireStatus())
+    show(next)
+  }
+
+  function start(): void {
+    // Its own connection is a new one too: what its resume replays is dropped.
+    source = id
+    ;(memory as IdMemory).nextConnection()
+    const client = (upstream = open((memory as IdMemory).last()))
+    client.on(ANY, (message) => {
+      if (client === upstream && deliver(message.type, message.data as string, message.id)) {
+        relay([message.type, message.data as string, message.id])
+      }
+    })
+    // A stopped connection's own `closed` is not the shared connection's.
+    client.onStatus((next) => client === upstream && report(next))
+    types.forEach((type) => client.on(type, ignore))
+    otherTypes.forEach((type) => client.on(type, ignore))
+    client.connect()
+  }
+
+  function stop(): void {
+    const client = upstream
+    upstream = undefined
+    if (client) client.close()
+  }
+
+  /** Runs the connection while some tab wants it: paused only while every tab is asleep. */
+  function update(): void {
+    let wanted = awake()
+    tabs.forEach((tabAwake) => (wanted = wanted || tabAwake))
+    if (role !== 'leader' || wanted === !!upstream) return
+    if (wanted) return start()
+    stop()
+    report({ state: 'idle', transport: shared ? shared.transport : null, attempt: 0 })
+  }
+
+  const elected: ElectionEvents = {
+    lead() {
+      failPending()
+      role = 'leader'
+      update()
+      if (!upstream) report({ state: 'idle', transport: null, attempt: 0 })
+    },
+    // Another tab took the lead from this one (the channel election).
+    follow() {
+      flush()
+      stop()
+      role = 'follower'
+    },
+  }
+
+  // ---- following ----------------------------------------------------------------------------
+
+  function take(from: string, items: Item[]): void {
+    if (from !== source) {
+      source = from
+      ;(memory as IdMemory).nextConnection()
+      failPending()
+    }
+    for (let i = 0; i < items.length && role === 'follower'; i++) {
+      const item = items[i]
+      if (Array.isArray(item)) deliver(item[0], item[1], item[2])
+      else show({ ...item, error: item.error && fromWireError(item.error) })
+    }
+  }
+
+  function receive({ data }: MessageEvent<Message>): void {
+    if (!role || (data.to !== undefined && data.to !== id)) return
+    const from = data.from
+    if (data.k === 'tab') {
+      if (!tabs.has(from)) {
+        // A tab new here learns of this one and, from the leader, where the connection stands.
+        announce()
+        if (role === 'leader' && shared) post({ k: 'relay', from: id, to: from, items: [wireStatus()] })
+      }
+      tabs.set(from, data.awake)
+      data.types.forEach((type) => {
+        if (!otherTypes.has(type) && upstream) upstream.on(type, ignore)
+        otherTypes.add(type)
+      })
+      update()
+    } else if (data.k === 'leave') {
+      tabs.delete(from)
+      update()
+    } else if (data.k === 'relay') {
+      if (role === 'follower') take(from, data.items)
+    } else if (data.k === 'send') {
+      const answer = (error?: WireError) => post({ k: 'sent', from: id, to: from, ref: data.ref, error })
+      sendHere(data.text).then(() => answer(), (error: unknown) => answer(toWireError(error)))
+    } else {
+      const settle = pending.get(data.ref)
+      pending.delete(data.ref)
+      if (settle && data.error) settle[1](fromWireError(data.error))
+      else if (settle) settle[0]()
+    }
+  }
+
+  // ---- taking part --------------------------------------------------------------------------
+
+  function join(opened: TransportSink): void {
+    id = Math.random().toString(36).slice(2)
+    sink = opened
+    memory = createIdMemory(DEDUPE_WINDOW, inner.lastEventId)
+    const relayChannel = (channel = new BroadcastChannel(name))
+    relayChannel.onmessage = receive
+    const [election, electionChannel] = elect(name, id, elected)
+    const resume = () => {
+      if (role) return
+      role = 'follower'
+      announce()
+      election.join()
+    }
+    const suspend = () => {
+      if (!role) return
+      // The connection first: a leader stops its own before the next tab can start one.
+      flush()
+      stop()
+      post({ k: 'leave', from: id })
+      role = undefined
+      failPending()
+      // Tabs that leave meanwhile go unheard; the others say hello again on the way back.
+      tabs.clear()
+      election.leave()
+    }
+    // A page hidden in the back/forward cache, frozen or unloading hands the connection over
+    // at once, and takes part again when it is shown or resumed. The document's events are
+    // caught on their way through the window; in a worker none of them ever fires.
+    const scope = (globalScope() || {}) as Partial<EventTarget>
+    const hooks: Array<[string, () => void]> = [
+      ['pagehide', suspend],
+      ['pageshow', resume],
+      ['freeze', suspend],
+      ['resume', resume],
+      ['visibilitychange', () => role && (update(), announce())],
+    ]
+    // Outside pages and workers (Node) there is no event target to listen on.
+    const each = (method: 'addEventListener' | 'removeEventListener') =>
+      scope[method] && hooks.forEach(([type, hook]) => (scope as EventTarget)[method](type, hook, true))
+    each('addEventListener')
+    leave = (forGood) => {
+      suspend()
+      if (!forGood) return
+      each('removeEventListener')
+      relayChannel.close()
+      if (electionChannel) electionChannel.close()
+    }
+    resume()
+  }
+
+  const inner = createPushClient<E>({
+    url: options.url,
+    decode: options.decode,
+    lastEventId: options.lastEventId,
+    lazy: true,
+    transports: [
+      {
+        // Read for each message: the transport of the shared connection.
+        get name() {
+          return status.transport || 'share'
+        },
+        // Heartbeats stay with the leader's connection; none come through here to arm a watchdog.
+        seesComments: false,
+        isSupported: () => true,
+        open(_request, opened) {
+          opened.open()
+          join(opened)
+          return { close: ignore }
+        },
+      },
+    ],
+  })
+  // Only a decode failure reports an error here: the relay itself never fails.
+  inner.onStatus((innerStatus) => innerStatus.error && setStatus({ ...status, error: innerStatus.error }))
+
+  function end(): void {
+    started = false
+    if (leave) leave(true)
+    leave = undefined
+    inner.close()
+  }
+
+  // The inner client's iterator and lastEventId are this client's; the rest is the share's.
+  const client = Object.create(inner, {
+    state: { get: () => status.state },
+    transport: { get: () => status.transport },
+    status: { get: () => status },
+  }) as PushClient<E>
+  client.on = ((type: string, listener: (message: PushMessage) => void) => {
+    if (type !== ANY && !types.has(type)) {
+      types.add(type)
+      if (upstream) upstream.on(type, ignore)
+      if (role) announce()
+    }
+    return inner.on(type, listener)
+  }) as PushClient<E>['on']
+  client.onStatus = (listener) => statusListeners.add(STATUS, listener)
+  client.connect = () => {
+    if (started) return
+    started = true
+    setStatus({ state: 'connecting', transport: null, attempt: 0 })
+    inner.connect()
+  }
+  client.close = () => {
+    if (status.state === 'closed') return
+    end()
+    setStatus({ state: 'closed', transport: status.transport, attempt: status.attempt })
+  }
+  client.send = (data) => {
+    if (status.state === 'closed') return Promise.reject(new PushError('network', 'send() on a closed client'))
+    if (role !== 'follower' || source === id || !shared || shared.transport !== 'websocket') return sendHere(data)
+    const text = typeof data === 'string' ? data : JSON.stringify(data)
+    return new Promise((resolve, reject) => {
+      pending.set(++lastRef, [resolve, reject])
+      post({ k: 'send', from: id, to: source as string, ref: lastRef, text })
+    })
+  }
+  if (!options.lazy) client.connect()
+  return client
+}
