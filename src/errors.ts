@@ -19,7 +19,7 @@ export class PushError extends Error {
   override readonly cause?: unknown
 
   constructor(code: PushErrorCode, message: string, details: PushErrorDetails = {}) {
-    super(`${code}: ${message}`)
+    super(message)
     this.code = code
     this.status = details.status
     this.retryAfterMs = details.retryAfterMs

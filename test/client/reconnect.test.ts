@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { computeDelay } from '../../src/core/backoff'
-import { httpStatusError, parseRetryAfter } from '../../src/core/http'
+import { httpStatusError } from '../../src/core/http-status'
 import { PushError } from '../../src/errors'
 import { createPushClient, type PushClientOptions } from '../../src/index'
 import { createFakeTransport, flush, setupFakeClientTests } from './fake-transport'
@@ -23,18 +23,6 @@ describe('computeDelay', () => {
     expect(computeDelay(1, 1000, RETRY, 0.998)).toBe(501)
     expect(computeDelay(6, 1000, RETRY, 0.5)).toBe(22500)
     expect(computeDelay(3, 1000, { ...RETRY, jitter: 0 }, 0.9)).toBe(4000)
-  })
-})
-
-describe('parseRetryAfter', () => {
-  it('reads seconds and HTTP dates', () => {
-    const now = Date.parse('Sun, 22 Nov 2026 10:00:00 GMT')
-    expect(parseRetryAfter('7', now)).toBe(7000)
-    expect(parseRetryAfter('Sun, 22 Nov 2026 10:00:30 GMT', now)).toBe(30000)
-    expect(parseRetryAfter('Sun, 22 Nov 2026 09:00:00 GMT', now)).toBe(0)
-    expect(parseRetryAfter('3000000', now)).toBe(2147483647)
-    expect(parseRetryAfter('soon', now)).toBeUndefined()
-    expect(parseRetryAfter(null, now)).toBeUndefined()
   })
 })
 
@@ -276,7 +264,7 @@ describe('options', () => {
     ['missing url', { url: undefined }, /options\.url must be an http\(s\) URL/],
     ['ftp url', { url: 'ftp://x/y' }, /options\.url/],
     ['relative url without a page', { url: '/stream' }, /relative URLs/],
-    ['unknown transport', { transports: ['carrier-pigeon' as 'websocket'] }, /transports\[0\] must be one of 'eventsource', 'fetch-sse', 'websocket', 'long-poll'/],
+    ['unknown transport', { transports: ['carrier-pigeon' as 'websocket'] }, /transports\[0\] must be one of 'fetch-sse', 'eventsource', 'websocket', 'long-poll'/],
     ['empty transports', { transports: [] }, /options\.transports/],
     ['negative delay', { retry: { initialDelayMs: -1 } }, /retry\.initialDelayMs must be a finite number >= 0/],
     ['infinite max delay', { retry: { maxDelayMs: Infinity } }, /retry\.maxDelayMs/],

@@ -105,6 +105,18 @@ describe('eventsource transport', () => {
     expect(source.closeCalls).toBe(1)
   })
 
+  it('never delivers an event over maxMessageBytes: fails with too-large and closes the EventSource', async () => {
+    const { recorded, request, source } = await openStream({ maxMessageBytes: 16 })
+    await request.write('data: small\n\nid: 9\ndata: 0123456789abcdefg\n\ndata: after\n\n')
+    await recorded.until((r) => r.errors.length > 0, 'fail')
+    expect(recorded.kinds()).toEqual(['open', 'event', 'fail'])
+    expect(recorded.events.map((event) => event.data)).toEqual(['small'])
+    expect(recorded.errors[0].code).toBe('too-large')
+    expect(source.closeCalls).toBe(1)
+    await request.closed
+    expect(recorded.late).toEqual([])
+  })
+
   it('fails with network when the server refuses the stream', async () => {
     const { recorded, shim } = open()
     ;(await harness.server.nextRequest()).respond(500)

@@ -1,6 +1,7 @@
+import { noop } from '../constants'
 import { PushError } from '../errors'
 import type { TransportEnv } from '../types'
-import { httpStatusError } from './http'
+import { httpStatusError } from './http-status'
 
 /** One HTTP request: a `GET` of an event stream, or a `POST` when it has a `body`. */
 export interface HttpRequest {
@@ -24,7 +25,10 @@ export interface ResponseHandlers {
   chunk(text: string): void
   /** The body ended cleanly. */
   end(): void
-  /** Bad status or content type, or a network fault; the request is already stopped. */
+  /**
+   * Bad status (its message quoting the start of a text body) or content type, or a network
+   * fault; the request is already stopped.
+   */
   fail(error: PushError): void
 }
 
@@ -33,8 +37,6 @@ export type StopRequest = () => void
 
 // Hoisted: this object would otherwise be allocated for every chunk of the hot path.
 const STREAM: TextDecodeOptions = { stream: true }
-
-function noop(): void {}
 
 /** `headers` copied over `own` (so the user's headers may override the request's own). */
 export function withHeaders(own: Record<string, string>, headers: Record<string, string> | undefined): Record<string, string> {
@@ -53,6 +55,8 @@ export function sendRequest(env: TransportEnv, request: HttpRequest, handlers: R
   const label = method + ' ' + url
   let settled = false
   let abort = noop
+  // Set while the first text of a refusal's body is awaited for its error message.
+  let refuse: ((body: string) => void) | undefined
 
   function stop(): void {
     if (settled) return
@@ -73,10 +77,14 @@ export function sendRequest(env: TransportEnv, request: HttpRequest, handlers: R
 
   /** Checks status and content type; reports `start` and returns whether to read on. */
   function respond(status: number, header: (name: string) => string | null): boolean {
-    const contentType = header('Content-Type')
+    const contentType = header('Content-Type') || ''
     if (method === 'POST' ? status < 200 || status > 299 : status !== 200) {
-      fail(httpStatusError(status, header('Retry-After'), label))
-    } else if (method === 'GET' && !/^text\/event-stream/i.test(contentType || '')) {
+      const retryAfter = header('Retry-After')
+      refuse = (body) => fail(httpStatusError(status, retryAfter, label, body))
+      // A text body says why (pushwire/server explains every refusal): its first chunk is
+      // quoted, the rest never read. Not an event stream's: that may stay open and silent.
+      if (!/^text\/(?!event-stream)/i.test(contentType)) refuse('')
+    } else if (method === 'GET' && !/^text\/event-stream/i.test(contentType)) {
       fail(new PushError('protocol', `expected text/event-stream from ${label}, got ${contentType}`, { status }))
     } else {
       handlers.start()
@@ -85,12 +93,15 @@ export function sendRequest(env: TransportEnv, request: HttpRequest, handlers: R
   }
 
   function chunk(text: string): void {
-    if (!settled) handlers.chunk(text)
+    if (settled) return
+    if (!refuse) handlers.chunk(text)
+    else if (text) refuse(text)
   }
 
   function end(rest: string): void {
     if (rest) chunk(rest)
     if (settled) return
+    if (refuse) return refuse('')
     settled = true
     handlers.end()
   }
@@ -116,7 +127,8 @@ export function sendRequest(env: TransportEnv, request: HttpRequest, handlers: R
       body = reader || stream
       if (settled) return abort()
       if (!respond(response.status, (name) => response.headers.get(name))) return
-      if (!reader) return response.text().then(end, failNetwork)
+      // Without a stream, text() reads all of a refusal's body, which may never end.
+      if (!reader) return refuse ? refuse('') : response.text().then(end, failNetwork)
       const decoder = new TextDecoder()
       const onRead = (result: ReadableStreamReadResult<Uint8Array>): void => {
         if (result.done) return end(decoder.decode())
