@@ -167,11 +167,8 @@ export interface ShareAcrossTabsOptions {
   key?: string
 }
 
-/** The value of the `share` option, made by `shareAcrossTabs()`. */
-export interface TabShare {
-  /** Makes the client for `options` (called by `createPushClient`). */
-  createClient<E extends object>(options: PushClientOptions): PushClient<E>
-}
+/** The value of the `share` option, made by `shareAcrossTabs()`: it makes the client for `createPushClient`. */
+export type TabShare = <E extends object>(options: PushClientOptions) => PushClient<E>
 
 /** Unsubscribes the listener it was returned for. */
 export type Unsubscribe = () => void

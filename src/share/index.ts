@@ -20,16 +20,14 @@ export function shareAcrossTabs(options: ShareAcrossTabsOptions = {}): TabShare 
   if (key !== undefined && (typeof key !== 'string' || !key)) {
     throw new TypeError('pushwire: options.key must be a non-empty string')
   }
-  return {
-    createClient<E extends object>(clientOptions: PushClientOptions) {
-      const unshared = { ...clientOptions, share: undefined }
-      const name = 'pushwire:' + (key || resolveUrl(clientOptions.url))
-      try {
-        new BroadcastChannel(name).close()
-      } catch {
-        return createPushClient<E>(unshared)
-      }
-      return createSharedClient<E>(unshared, name)
-    },
+  return <E extends object>(clientOptions: PushClientOptions) => {
+    const unshared = { ...clientOptions, share: undefined }
+    const name = 'pushwire:' + (key || resolveUrl(clientOptions.url))
+    try {
+      new BroadcastChannel(name).close()
+    } catch {
+      return createPushClient<E>(unshared)
+    }
+    return createSharedClient<E>(unshared, name)
   }
 }

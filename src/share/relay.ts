@@ -1,17 +1,16 @@
 import { createPushClient } from '../client'
+import { DEDUPE_WINDOW, noop, RESET_TYPE } from '../constants'
 import { globalScope } from '../core/env'
 import { createIdMemory, type IdMemory } from '../core/id-memory'
 import { ANY, createListenerRegistry } from '../core/listeners'
+import { isPageHidden } from '../core/page-hooks'
 import { PushError } from '../errors'
 import type { PushClient, PushClientOptions, PushErrorCode, PushMessage, PushStatus, ShareRole, TransportSink } from '../types'
 import { createChannelElection } from './channel-election'
 import type { Election, ElectionEvents } from './election'
 import { createLockElection } from './lock-election'
 
-const RESET = 'pushwire:reset'
 const STATUS = 'status'
-/** Ids remembered to drop what a new leader's resume replays (as the client's own dedupe). */
-const DEDUPE_WINDOW = 1024
 
 /** A PushError as it crosses to another tab: structured cloning keeps neither its class nor its code. */
 type WireError = [code: PushErrorCode, message: string, status?: number, retryAfterMs?: number]
@@ -28,15 +27,12 @@ type Message =
 
 function toWireError(error: unknown): WireError {
   const { code, message, status, retryAfterMs } = error instanceof PushError ? error : new PushError('network', String(error))
-  // The constructor prefixes the code; the receiving tab's constructor adds it again.
-  return [code, message.slice(code.length + 2), status, retryAfterMs]
+  return [code, message, status, retryAfterMs]
 }
 
 function fromWireError([code, message, status, retryAfterMs]: WireError): PushError {
   return new PushError(code, message, { status, retryAfterMs })
 }
-
-function ignore(): void {}
 
 function elect(name: string, id: string, events: ElectionEvents): [Election, BroadcastChannel?] {
   const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined
@@ -74,7 +70,9 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
   const open = (lastEventId?: string) =>
     createPushClient({ ...options, lazy: true, decode: 'text', pauseWhenHidden: false, lastEventId })
   let status: PushStatus = { state: 'idle', transport: null, attempt: 0 }
-  let statusQueue: PushStatus[] | undefined
+  // As in the core: statuses wait until the one before has reached every listener, and those
+  // of the task that made the client wait for a microtask, for listeners added in that task.
+  let statusQueue: PushStatus[] | undefined = []
   /** The last status of the shared connection, as relayed (or reported, in the leader). */
   let shared: PushStatus | undefined
   let role: ShareRole | undefined
@@ -97,10 +95,13 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
 
   function setStatus(next: PushStatus): void {
     status = { ...next, role: role || status.role }
-    // As in the core: a status set by a status listener waits until this one reached them all.
-    if (statusQueue) return void statusQueue.push(status)
-    statusQueue = [status]
-    for (let i = 0; i < statusQueue.length; i++) statusListeners.emit(STATUS, statusQueue[i])
+    if (statusQueue) statusQueue.push(status)
+    else deliverStatuses([status])
+  }
+
+  function deliverStatuses(queue: PushStatus[]): void {
+    statusQueue = queue
+    for (let i = 0; i < queue.length; i++) statusListeners.emit(STATUS, queue[i])
     statusQueue = undefined
   }
 
@@ -116,7 +117,7 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
   }
 
   function awake(): boolean {
-    return !(options.pauseWhenHidden && typeof document !== 'undefined' && document.visibilityState === 'hidden')
+    return !(options.pauseWhenHidden && isPageHidden())
   }
 
   function announce(): void {
@@ -140,7 +141,7 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
   function deliver(type: string, data: string, eventId?: string): boolean {
     const delivered = memory as IdMemory
     // Ids may start over after a reset: the old ones must not swallow new events.
-    if (type === RESET) delivered.clear()
+    if (type === RESET_TYPE) delivered.clear()
     else if (eventId !== undefined && !delivered.take(eventId)) return false
     ;(sink as TransportSink).activity()
     ;(sink as TransportSink).event(type, data, eventId)
@@ -185,8 +186,8 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
     })
     // A stopped connection's own `closed` is not the shared connection's.
     client.onStatus((next) => client === upstream && report(next))
-    types.forEach((type) => client.on(type, ignore))
-    otherTypes.forEach((type) => client.on(type, ignore))
+    types.forEach((type) => client.on(type, noop))
+    otherTypes.forEach((type) => client.on(type, noop))
     client.connect()
   }
 
@@ -247,7 +248,7 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
       }
       tabs.set(from, data.awake)
       data.types.forEach((type) => {
-        if (!otherTypes.has(type) && upstream) upstream.on(type, ignore)
+        if (!otherTypes.has(type) && upstream) upstream.on(type, noop)
         otherTypes.add(type)
       })
       update()
@@ -336,7 +337,7 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
         open(_request, opened) {
           opened.open()
           join(opened)
-          return { close: ignore }
+          return { close: noop }
         },
       },
     ],
@@ -360,7 +361,7 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
   client.on = ((type: string, listener: (message: PushMessage) => void) => {
     if (type !== ANY && !types.has(type)) {
       types.add(type)
-      if (upstream) upstream.on(type, ignore)
+      if (upstream) upstream.on(type, noop)
       if (role) announce()
     }
     return inner.on(type, listener)
@@ -387,5 +388,6 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
     })
   }
   if (!options.lazy) client.connect()
+  Promise.resolve(statusQueue as PushStatus[]).then(deliverStatuses)
   return client
 }
