@@ -132,7 +132,7 @@ export class FakeLocks {
 
   dropTab(tab: FakeTab): void {
     this.queues.forEach((queue) => queue.splice(0, queue.length, ...queue.filter((request) => request.tab !== tab)))
-    this.held.forEach((request, name) => {
+    this.held.forEach((request) => {
       if (request.tab === tab) request.release?.()
     })
   }

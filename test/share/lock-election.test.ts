@@ -13,7 +13,7 @@ let locks: FakeLocks
 
 function candidate(name: string): Candidate {
   const calls: string[] = []
-  return { tab: new FakeTab(name), calls, election: createLockElection(locks, 'pushwire:test', { lead: () => calls.push('lead'), follow: () => calls.push('follow') }) }
+  return { tab: new FakeTab(name), calls, election: createLockElection(locks as unknown as LockManager, 'pushwire:test', { lead: () => calls.push('lead'), follow: () => calls.push('follow') }) }
 }
 
 /** Joins in the candidate's tab, which its lock request belongs to. */

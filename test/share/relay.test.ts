@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPushClient, PushError, shareAcrossTabs, type PushClient, type PushClientOptions, type PushMessage, type PushStatus } from '../../src/index'
 import { createFakeTransport, type FakeConnection, type FakeTransport } from '../client/fake-transport'
-import { FakeBroadcastChannel, FakeTab, inTab, installFakeTabs, type FakeLocks } from './fake-tabs'
+import { FakeBroadcastChannel, FakeTab, inTab, installFakeTabs } from './fake-tabs'
 
 const URL = 'http://127.0.0.1:9/stream'
 const FAST_RETRY = { initialDelayMs: 100, maxDelayMs: 100, jitter: 0 }
@@ -15,7 +15,6 @@ interface OpenTab {
 }
 
 let fake: FakeTransport
-let locks: FakeLocks | undefined
 
 /** A tab whose client shares `URL` over the fake transport, its messages and statuses logged. */
 async function openTab(name: string, options: Partial<PushClientOptions> = {}): Promise<OpenTab> {
@@ -66,7 +65,7 @@ describe.each([
 ])('shared connection, elected with %s', (_name, withLocks) => {
   beforeEach(() => {
     vi.useFakeTimers()
-    locks = installFakeTabs(withLocks)
+    installFakeTabs(withLocks)
     fake = createFakeTransport()
   })
   afterEach(() => {
