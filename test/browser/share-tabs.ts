@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core'
 import type { PushClientOptions } from '../../src/index'
-import { watchPageErrors, type LaunchedBrowser, type PageErrorWatch } from './chromium'
+import { minimizeWindow, watchPageErrors, type PageErrorWatch } from './chromium'
 import type { FixtureServer, PageSpec } from './fixture-server'
 
 /** What `share-harness.js` sets up around the client, besides its options. */
@@ -33,13 +33,17 @@ export interface ShareTab {
   waitForState(state: string): Promise<void>
   /** `client.send(text)` in the page; resolves with `'ok'` or the error's code and message. */
   send(text: string): Promise<string>
+  /** Minimises or restores the tab's window; resolves once the page is hidden or visible. */
+  setHidden(hidden: boolean): Promise<void>
   /** Errors the page logged that no test allowed, since the tab was last opened. */
   unexpectedErrors(): string[]
 }
 
-/** Opens a tab that runs `share-harness.js` against `fixture`, on `init` scripts (for removing APIs). */
-export async function openShareTab(browser: LaunchedBrowser, fixture: FixtureServer, init?: () => void): Promise<ShareTab> {
-  const page = await browser.newPage()
+/**
+ * Makes `page` a tab that runs `share-harness.js` against `fixture`, with an `init` script run
+ * before every load (to take an API away).
+ */
+export async function openShareTab(page: Page, fixture: FixtureServer, init?: () => void): Promise<ShareTab> {
   page.setDefaultTimeout(10000)
   if (init) await page.addInitScript(init)
   const errors = watchPageErrors(page)
@@ -60,7 +64,8 @@ export async function openShareTab(browser: LaunchedBrowser, fixture: FixtureSer
     messages: () => page.evaluate(() => (window as unknown as HarnessWindow).pw.messages),
     status: () => page.evaluate(() => (window as unknown as HarnessWindow).pw.client.status),
     async waitForMessages(count, timeoutMs = 10000) {
-      await page.waitForFunction((n) => (window as unknown as HarnessWindow).pw.messages.length >= n, count, { timeout: timeoutMs })
+      // Polled by interval: a hidden page runs no animation frames.
+      await page.waitForFunction((n) => (window as unknown as HarnessWindow).pw.messages.length >= n, count, { timeout: timeoutMs, polling: 50 })
     },
     async waitForState(state) {
       await page.locator(`body[data-state="${state}"]`).waitFor({ state: 'attached' })
@@ -74,6 +79,10 @@ export async function openShareTab(browser: LaunchedBrowser, fixture: FixtureSer
           ),
         text,
       ),
+    async setHidden(hidden) {
+      await minimizeWindow(page, hidden)
+      await page.waitForFunction((state) => document.visibilityState === state, hidden ? 'hidden' : 'visible', { polling: 50 })
+    },
     unexpectedErrors() {
       const unexpected = errors.unexpected()
       return errors.errors.slice(seenErrors).filter((line) => unexpected.indexOf(line) !== -1)

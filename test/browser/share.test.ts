@@ -35,7 +35,7 @@ afterEach(async () => {
 
 /** `count` tabs from the pool, each started with `options` and its `setup`. */
 async function openTabs(count: number, options: PushClientOptions, setup: ShareSetup | ((index: number) => ShareSetup) = {}): Promise<ShareTab[]> {
-  while (pool.length < count) pool.push(await openShareTab(browser, fixture))
+  while (pool.length < count) pool.push(await openShareTab(await browser.newPage(), fixture))
   const tabs = pool.slice(0, count)
   used.push(...tabs)
   // One after the other: the first becomes the leader, as when a user opens tabs.
@@ -47,7 +47,7 @@ async function openTabs(count: number, options: PushClientOptions, setup: ShareS
 async function openOwnTabs(count: number, init: () => void, options: PushClientOptions, spec = {}): Promise<ShareTab[]> {
   const tabs: ShareTab[] = []
   for (let i = 0; i < count; i++) {
-    const tab = await openShareTab(browser, fixture, init)
+    const tab = await openShareTab(await browser.newPage(), fixture, init)
     used.push(tab)
     tabs.push(tab)
     await tab.open(options, {}, spec)
