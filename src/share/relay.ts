@@ -11,15 +11,22 @@ import type { Election, ElectionEvents } from './election'
 import { createLockElection } from './lock-election'
 
 const STATUS = 'status'
+/** What a tab keeps to bring a tab that joins with a resume point up to date. */
+const HISTORY_EVENTS = 512
+const HISTORY_CHARS = 1048576
 
 /** A PushError as it crosses to another tab: structured cloning keeps neither its class nor its code. */
 type WireError = [code: PushErrorCode, message: string, status?: number, retryAfterMs?: number]
 
-/** Relayed in order: an event `[type, raw data, id]`, or a status of the shared connection. */
-type Item = [type: string, data: string, id?: string] | (Omit<PushStatus, 'error'> & { error?: WireError })
+/** An event as tabs relay it: its type, its data before decoding, its id. */
+type RawEvent = [type: string, data: string, id?: string]
+
+/** Relayed in order: an event, or a status of the shared connection. */
+type Item = RawEvent | (Omit<PushStatus, 'error'> & { error?: WireError })
 
 type Message =
-  | { k: 'tab'; from: string; to?: undefined; types: string[]; awake: boolean }
+  // `last`: the tab joins with this resume point and waits for the leader to catch it up.
+  | { k: 'tab'; from: string; to?: undefined; types: string[]; awake: boolean; last?: string }
   | { k: 'leave'; from: string; to?: undefined }
   | { k: 'relay'; from: string; to?: string; items: Item[] }
   | { k: 'send'; from: string; to: string; ref: number; text: string }
@@ -64,8 +71,11 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
   const statusListeners = createListenerRegistry<PushStatus>()
   const types = new Set<string>()
   const otherTypes = new Set<string>()
-  /** The other tabs taking part, and whether each wants the connection open. */
-  const tabs = new Map<string, boolean>()
+  /** The other tabs taking part: whether each wants the connection open, and its resume point while it joins. */
+  const tabs = new Map<string, [awake: boolean, last?: string]>()
+  /** The latest events this tab delivered, for catching up a tab that joins. */
+  const history: RawEvent[] = []
+  let historyChars = 0
   const pending = new Map<number, [resolve: () => void, reject: (error: PushError) => void]>()
   const open = (lastEventId?: string) =>
     createPushClient({ ...options, lazy: true, decode: 'text', pauseWhenHidden: false, lastEventId })
@@ -76,6 +86,8 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
   /** The last status of the shared connection, as relayed (or reported, in the leader). */
   let shared: PushStatus | undefined
   let role: ShareRole | undefined
+  /** Joined with a resume point: relays are not taken until the leader has caught this tab up. */
+  let catchingUp = false
   let started = false
   let lastRef = 0
   // While connected: this tab's id, the channel, where its client takes events, its memory of
@@ -123,7 +135,7 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
   function announce(): void {
     const list: string[] = []
     types.forEach((type) => list.push(type))
-    post({ k: 'tab', from: id, types: list, awake: awake() })
+    post({ k: 'tab', from: id, types: list, awake: awake(), last: catchingUp ? (memory as IdMemory).last() : undefined })
   }
 
   function failPending(): void {
@@ -143,13 +155,33 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
     // Ids may start over after a reset: the old ones must not swallow new events.
     if (type === RESET_TYPE) delivered.clear()
     else if (eventId !== undefined && !delivered.take(eventId)) return false
+    history.push([type, data, eventId])
+    historyChars += data.length
+    while (history.length > HISTORY_EVENTS || historyChars > HISTORY_CHARS) historyChars -= (history.shift() as RawEvent)[1].length
     ;(sink as TransportSink).activity()
     ;(sink as TransportSink).event(type, data, eventId)
     return true
   }
 
+  /**
+   * Brings tab `to`, which joins with resume point `last`, up to date: where the connection
+   * stands, and the events after `last`. Whatever was relayed before goes out first, and
+   * the tab takes no relay before this one.
+   */
+  function catchUp(to: string, last: string): void {
+    flush()
+    let index = history.length
+    while (index-- && history[index][2] !== last);
+    const items: Item[] = [wireStatus()]
+    if (index >= 0) items.push(...history.slice(index + 1))
+    // Neither in the history nor where this tab stands: as the server does, say so with a
+    // reset, then give what there is.
+    else if (last !== (memory as IdMemory).last()) items.push([RESET_TYPE, JSON.stringify({ lastEventId: last })], ...history)
+    post({ k: 'relay', from: id, to, items })
+  }
+
   function wireStatus(): Item {
-    const current = shared as PushStatus
+    const current: PushStatus = shared || { state: 'connecting', transport: null, attempt: 0 }
     return { ...current, role: undefined, error: current.error && toWireError(current.error) }
   }
 
@@ -200,7 +232,7 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
   /** Runs the connection while some tab wants it: paused only while every tab is asleep. */
   function update(): void {
     let wanted = awake()
-    tabs.forEach((tabAwake) => (wanted = wanted || tabAwake))
+    tabs.forEach(([tabAwake]) => (wanted = wanted || tabAwake))
     if (role !== 'leader' || wanted === !!upstream) return
     if (wanted) return start()
     stop()
@@ -211,8 +243,11 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
     lead() {
       failPending()
       role = 'leader'
+      catchingUp = false
       update()
       if (!upstream) report({ state: 'idle', transport: null, attempt: 0 })
+      // Tabs that joined while no tab led are still waiting.
+      tabs.forEach(([, last], tab) => last !== undefined && catchUp(tab, last))
     },
     // Another tab took the lead from this one (the channel election).
     follow() {
@@ -241,12 +276,14 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
     if (!role || (data.to !== undefined && data.to !== id)) return
     const from = data.from
     if (data.k === 'tab') {
-      if (!tabs.has(from)) {
-        // A tab new here learns of this one and, from the leader, where the connection stands.
-        announce()
-        if (role === 'leader' && shared) post({ k: 'relay', from: id, to: from, items: [wireStatus()] })
+      const known = tabs.has(from)
+      tabs.set(from, [data.awake, data.last])
+      // A tab new here learns of this one and, from the leader, where the connection stands.
+      if (!known) announce()
+      if (role === 'leader' && (!known || data.last !== undefined)) {
+        if (data.last !== undefined) catchUp(from, data.last)
+        else post({ k: 'relay', from: id, to: from, items: [wireStatus()] })
       }
-      tabs.set(from, data.awake)
       data.types.forEach((type) => {
         if (!otherTypes.has(type) && upstream) upstream.on(type, noop)
         otherTypes.add(type)
@@ -256,7 +293,12 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
       tabs.delete(from)
       update()
     } else if (data.k === 'relay') {
-      if (role === 'follower') take(from, data.items)
+      if (role !== 'follower') return
+      // Addressed to this tab: where the connection stands, then the catch-up, which only a
+      // tab still waiting for one takes (a tab that asked twice is answered twice).
+      if (data.to) take(from, catchingUp ? data.items : data.items.slice(0, 1))
+      else if (!catchingUp) take(from, data.items)
+      if (data.to) catchingUp = false
     } else if (data.k === 'send') {
       const answer = (error?: WireError) => post({ k: 'sent', from: id, to: from, ref: data.ref, error })
       sendHere(data.text).then(() => answer(), (error: unknown) => answer(toWireError(error)))
@@ -280,6 +322,7 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
     const resume = () => {
       if (role) return
       role = 'follower'
+      catchingUp = (memory as IdMemory).last() !== undefined
       announce()
       election.join()
     }

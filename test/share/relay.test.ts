@@ -153,7 +153,7 @@ describe.each([
     for (const open of [b, c]) expect(open.ids()).toEqual(range(1, 8))
   })
 
-  it("hands over when the leader's page is hidden in the back/forward cache, and takes it back as a follower", async () => {
+  it("hands over when the leader's page is hidden in the back/forward cache, and comes back as a follower that missed nothing", async () => {
     const a = await openTab('a')
     await elect()
     const b = await openTab('b')
@@ -177,7 +177,8 @@ describe.each([
 
     expect(b.ids()).toEqual(range(1, 6))
     expect(roles(a, b)).toEqual(['follower', 'leader'])
-    expect(a.ids()).toEqual(['1', '2', '5', '6'])
+    // Caught up from the leader's history: 3 and 4 came while it was away.
+    expect(a.ids()).toEqual(range(1, 6))
     expect(liveConnections()).toEqual([second])
   })
 
@@ -254,6 +255,46 @@ describe.each([
     expect(fetch).toHaveBeenCalledTimes(1)
     expect(fetch.mock.calls[0]).toEqual([URL, expect.objectContaining({ method: 'POST', body: 'by post' })])
     expect(c.client.status.role).toBe('leader')
+  })
+
+  it('catches a tab that joins with lastEventId up from the leader, before anything newer', async () => {
+    const a = await openTab('a')
+    await elect()
+    const connection = theConnection()
+    connection.sink.open()
+    sendRange(connection, 1, 10)
+    await settle()
+    // Joining now, while the leader relays more: still one ordered stream for the new tab.
+    const b = await openTab('b', { lastEventId: '4' })
+    sendRange(connection, 11, 12)
+    await settle()
+    const c = await openTab('c', { lastEventId: 'gone' })
+    await settle()
+    expect(a.ids()).toEqual(range(1, 12))
+    expect(b.ids()).toEqual(range(5, 12))
+    expect(b.client.status).toMatchObject({ state: 'open', role: 'follower' })
+    // An id the leader no longer holds: a reset, then what it has, as the server does.
+    expect(c.messages[0]).toMatchObject({ type: 'pushwire:reset', data: '{"lastEventId":"gone"}' })
+    expect(c.ids().slice(1)).toEqual(range(1, 12))
+  })
+
+  it('catches up a tab that joined while no tab led, once one does', async () => {
+    const a = await openTab('a')
+    await elect()
+    const b = await openTab('b')
+    const first = theConnection()
+    first.sink.open()
+    sendRange(first, 1, 3)
+    await settle()
+    a.client.close()
+    const c = await openTab('c', { lastEventId: '1' })
+    await elect()
+    const second = theConnection()
+    second.sink.open()
+    sendRange(second, 4, 5)
+    await settle()
+    expect(b.ids()).toEqual(range(1, 5))
+    expect(c.ids()).toEqual(range(2, 5))
   })
 
   it('close() in a follower detaches only that tab', async () => {
