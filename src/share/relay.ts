@@ -106,7 +106,8 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
   let outbox: Item[] = []
 
   function setStatus(next: PushStatus): void {
-    status = { ...next, role: role || status.role }
+    // Until it leads, a tab follows: the connection is not its own.
+    status = { ...next, role: role || status.role || 'follower' }
     if (statusQueue) statusQueue.push(status)
     else deliverStatuses([status])
   }

@@ -40,8 +40,11 @@ interface Dashboard {
   page: Page
   errors: PageErrorWatch
   text(id: string): Promise<string>
-  /** The event ids plotted on the line chart, oldest first, and the bar chart's total sales. */
-  charts(): Promise<{ ids: number[]; sales: number }>
+  /**
+   * The event ids plotted on the line chart, oldest first, the bar chart's total sales, and the
+   * status panel's last event id, read together (a tick between two reads would skew them).
+   */
+  charts(): Promise<{ ids: number[]; sales: number; lastId: string }>
   /** Waits until the line chart's newest event id is at least `id`. */
   waitForEventId(id: number): Promise<void>
 }
@@ -56,7 +59,8 @@ async function openDashboard(query = ''): Promise<Dashboard> {
       const { Chart } = window as unknown as ChartGlobal
       const points = Chart.getChart('orders-chart').data.datasets[0].data as LinePoint[]
       const sales = Chart.getChart('sales-chart').data.datasets[0].data as number[]
-      return { ids: points.map((point) => point.x), sales: sales.reduce((sum, n) => sum + n, 0) }
+      const lastId = (document.getElementById('status-last-id')?.textContent ?? '').trim()
+      return { ids: points.map((point) => point.x), sales: sales.reduce((sum, n) => sum + n, 0), lastId }
     })
   const waitForEventId = async (id: number) => {
     await page.waitForFunction((wanted) => {
@@ -151,14 +155,51 @@ describe('dish dashboard', () => {
     const resumedFrom = newestId((await dashboard.charts()).ids)
     await dashboard.waitForEventId(resumedFrom + 5)
 
-    const { ids } = await dashboard.charts()
+    const { ids, lastId } = await dashboard.charts()
     expectConsecutive(ids)
     expect(ids[0]).toBeLessThan(resumedFrom - 3) // the window spans the drop
     expect(await dashboard.text('status-gaps')).toBe('0')
     expect(await dashboard.text('status-duplicates')).toBe('0')
-    expect(Number(await dashboard.text('status-last-id'))).toBe(newestId(ids))
+    expect(Number(lastId)).toBe(newestId(ids))
     expect(dashboard.errors.unexpected()).toEqual([])
     await dashboard.page.close()
+  })
+})
+
+describe('dish dashboard in several tabs', () => {
+  const LEADER = 'leader 主'
+  const roles = (dashboards: Dashboard[]) => Promise.all(dashboards.map((dashboard) => dashboard.text('status-role')))
+
+  async function waitForOneLeader(dashboards: Dashboard[]): Promise<void> {
+    const deadline = Date.now() + 10_000
+    while ((await roles(dashboards)).filter((role) => role === LEADER).length !== 1) {
+      if (Date.now() > deadline) throw new Error(`no single leader among ${await roles(dashboards)}`)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  }
+
+  it('shows five live dashboards on one server connection, and goes on without a gap when the leading tab closes', async () => {
+    const dashboards: Dashboard[] = []
+    for (let i = 0; i < 5; i++) dashboards.push(await openDashboard())
+    for (const dashboard of dashboards) await waitForOpen(dashboard, 'fetch-sse')
+    await waitForOneLeader(dashboards)
+    expect((await roles(dashboards)).filter((role) => role === 'follower 从')).toHaveLength(4)
+    await dashboards[0].page.waitForFunction(() => document.getElementById('status-connections')?.textContent === '1')
+    for (const dashboard of dashboards) await dashboard.waitForEventId(newestId((await dashboard.charts()).ids) + 2)
+
+    const leader = dashboards[(await roles(dashboards)).indexOf(LEADER)]
+    await leader.page.close()
+    const rest = dashboards.filter((dashboard) => dashboard !== leader)
+    await waitForOneLeader(rest)
+    const newest = Math.max(...(await Promise.all(rest.map(async (dashboard) => newestId((await dashboard.charts()).ids)))))
+    for (const dashboard of rest) {
+      await dashboard.waitForEventId(newest + 3)
+      expectConsecutive((await dashboard.charts()).ids)
+      expect(await dashboard.text('status-gaps')).toBe('0')
+      expect(await dashboard.text('status-duplicates')).toBe('0')
+      expect(dashboard.errors.unexpected()).toEqual([])
+    }
+    await Promise.all(rest.map((dashboard) => dashboard.page.close()))
   })
 })
 
