@@ -1,5 +1,5 @@
 import { DEDUPE_WINDOW, HEARTBEAT_TYPE, RESET_TYPE } from './constants'
-import { computeDelay } from './core/backoff'
+import { computeDelay, MIN_DELAY_MS } from './core/backoff'
 import { resolveEnv } from './core/env'
 import { post } from './core/http-request'
 import { createIdMemory } from './core/id-memory'
@@ -173,9 +173,9 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
     const { code, retryAfterMs } = error
     dropConnection()
     if (code === 'closed-by-server' || (code === 'auth' && authRetried)) return closeForGood(error)
-    let delayMs = 0
+    let delayMs = MIN_DELAY_MS
     if (code === 'auth') {
-      // Once more at once, with `headers` evaluated again (a fresh token, maybe).
+      // Once more, as soon as may be, with `headers` evaluated again (a fresh token, maybe).
       authRetried = true
     } else {
       if (++attempt > retry.maxAttempts) return closeForGood(error)
@@ -183,7 +183,7 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
         transportIndex = (transportIndex + 1) % candidates.length
         failedOpens = 0
       }
-      delayMs = retryAfterMs ?? computeDelay(attempt, serverRetryMs ?? retry.initialDelayMs, retry, Math.random())
+      delayMs = computeDelay(attempt, serverRetryMs ?? retry.initialDelayMs, retry, Math.random(), retryAfterMs)
     }
     // No point spinning while the browser knows it is offline; `online` restarts at once.
     if (isOffline()) {

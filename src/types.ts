@@ -82,7 +82,11 @@ export interface PushStatus {
   role?: ShareRole
 }
 
-/** Backoff settings for reconnection. */
+/**
+ * Backoff settings for reconnection. No delay is ever shorter than 250 ms, and that floor
+ * grows with consecutive failures too, whatever these say or the server sends (`retry:`,
+ * `Retry-After`): no server can drive the client into a hot loop.
+ */
 export interface RetryOptions {
   /** Delay before the first retry, unless the server's `retry:` field set another. @default 1000 */
   initialDelayMs?: number
@@ -126,7 +130,8 @@ export interface PushClientOptions extends TransportEnv {
   websocketUrl?: string
   /**
    * Request headers, re-evaluated before every connect. Only `fetch-sse` and `long-poll`
-   * can send headers, so when set the client uses only those.
+   * can send headers, so when set the client uses only those. They never reach another
+   * origin: while they are set, no redirect is followed (an `http` error instead).
    */
   headers?: Resolvable<Record<string, string>>
   /** Query parameters added to the URL of every transport, re-evaluated before every connect. */

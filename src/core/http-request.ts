@@ -6,9 +6,17 @@ import { httpStatusError } from './http-status'
 /** One HTTP request: a `GET` of an event stream, or a `POST` when it has a `body`. */
 export interface HttpRequest {
   url: string
+  /**
+   * The app's headers, which win over the request's own. They are never sent where a redirect
+   * leads: with any of them set, `fetch` follows no redirect (`XMLHttpRequest` cannot be told).
+   */
   headers: Record<string, string>
   withCredentials: boolean
+  /** The resume point, sent as `Last-Event-ID`. */
+  lastEventId?: string
   body?: string
+  /** The `Content-Type` of `body`. */
+  contentType?: string
   /**
    * `XMLHttpRequest` keeps the whole body in `responseText`, so once that is longer than this
    * the request stops and reports `end` as if the body had ended. `fetch` streams and ignores it.
@@ -38,21 +46,24 @@ export type StopRequest = () => void
 // Hoisted: this object would otherwise be allocated for every chunk of the hot path.
 const STREAM: TextDecodeOptions = { stream: true }
 
-/** `headers` copied over `own` (so the user's headers may override the request's own). */
-export function withHeaders(own: Record<string, string>, headers: Record<string, string> | undefined): Record<string, string> {
-  for (const name in headers) own[name] = headers[name]
-  return own
-}
-
 /**
  * Runs `request` with `fetch` where there is one (streaming the body where the platform has
  * `response.body` streams), else with `XMLHttpRequest`, the path of IE11-class browsers,
  * which reports `responseText` as it grows and needs no Promise, stream or TextDecoder.
  */
 export function sendRequest(env: TransportEnv, request: HttpRequest, handlers: ResponseHandlers): StopRequest {
-  const url = request.url
+  const { url, lastEventId } = request
   const method = request.body === undefined ? 'GET' : 'POST'
   const label = method + ' ' + url
+  const headers: Record<string, string> =
+    method === 'GET' ? { Accept: 'text/event-stream' } : { 'Content-Type': request.contentType as string }
+  // As UTF-8 bytes, like native EventSource: fetch throws on header characters above U+00FF.
+  if (lastEventId) headers['Last-Event-ID'] = unescape(encodeURIComponent(lastEventId))
+  let redirect: RequestRedirect = 'follow'
+  for (const name in request.headers) {
+    headers[name] = request.headers[name]
+    redirect = 'manual'
+  }
   let settled = false
   let abort = noop
   // Set while the first text of a refusal's body is awaited for its error message.
@@ -78,7 +89,10 @@ export function sendRequest(env: TransportEnv, request: HttpRequest, handlers: R
   /** Checks status and content type; reports `start` and returns whether to read on. */
   function respond(status: number, header: (name: string) => string | null): boolean {
     const contentType = header('Content-Type') || ''
-    if (method === 'POST' ? status < 200 || status > 299 : status !== 200) {
+    // A redirect not followed: an opaque one (status 0) in browsers, the 3xx itself elsewhere.
+    if (status < 200 || (status > 299 && status < 400)) {
+      fail(new PushError('http', `redirect from ${label} not followed: headers are set`, { status: status || undefined }))
+    } else if (method === 'POST' ? status > 299 : status !== 200) {
       const retryAfter = header('Retry-After')
       refuse = (body) => fail(httpStatusError(status, retryAfter, label, body))
       // A text body says why (pushwire/server explains every refusal): its first chunk is
@@ -117,9 +131,10 @@ export function sendRequest(env: TransportEnv, request: HttpRequest, handlers: R
     fetch(url, {
       method,
       body: request.body,
-      headers: request.headers,
+      headers,
       credentials: request.withCredentials ? 'include' : 'same-origin',
       cache: 'no-store',
+      redirect,
       signal: controller?.signal,
     }).then((response) => {
       const stream = response.body
@@ -147,7 +162,7 @@ export function sendRequest(env: TransportEnv, request: HttpRequest, handlers: R
     xhr.open(method, url, true)
     // IE10/11 refuse withCredentials before open().
     xhr.withCredentials = request.withCredentials
-    for (const name in request.headers) xhr.setRequestHeader(name, request.headers[name])
+    for (const name in headers) xhr.setRequestHeader(name, headers[name])
     xhr.onreadystatechange = () => {
       const state = xhr.readyState
       if (settled || state < 2) return
@@ -194,7 +209,6 @@ export function post(
   withCredentials: boolean,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const request = { url, body, headers: withHeaders({ 'Content-Type': contentType }, headers), withCredentials }
-    sendRequest(env, request, { start: noop, chunk: noop, end: resolve, fail: reject })
+    sendRequest(env, { url, body, contentType, headers: headers || {}, withCredentials }, { start: noop, chunk: noop, end: resolve, fail: reject })
   })
 }

@@ -79,6 +79,8 @@ export interface FixtureServer {
    * server (HTTP GETs for `'http'`, upgrades for `'websocket'`).
    */
   misbehave(behaviour: Misbehaviour, kind: 'http' | 'websocket' | 'any', times?: number): void
+  /** Answers every HTTP request to the stream path (GET or POST) with a 307 to `location`. */
+  redirectTo(location: string): void
   /** Whether stream connections are open right now (push server clients and stalled ones). */
   openConnections(): number
   /** The most stream connections (long-polls included) that were open at once since the last reset. */
@@ -175,6 +177,7 @@ export async function startFixtureServer(): Promise<FixtureServer> {
   let requests: StreamRequestLog[] = []
   let open = 0
   let peak = 0
+  let redirectLocation: string | undefined
 
   function takeRule(kind: 'http' | 'websocket'): Misbehaviour | undefined {
     const rule = rules.find((candidate) => candidate.remaining > 0 && (candidate.kind === kind || candidate.kind === 'any'))
@@ -196,6 +199,7 @@ export async function startFixtureServer(): Promise<FixtureServer> {
   }
 
   function serveStream(req: IncomingMessage, res: ServerResponse): void {
+    if (redirectLocation) return void res.writeHead(307, { Location: redirectLocation, 'Content-Length': 0 }).end()
     const behaviour = req.method === 'GET' ? takeRule('http') : undefined
     if (req.method === 'GET') log(req, transportOf(req), behaviour || 'push', res)
     if (behaviour === 'no-content') return void res.writeHead(204).end()
@@ -283,6 +287,9 @@ export async function startFixtureServer(): Promise<FixtureServer> {
     misbehave(behaviour, kind, times = Infinity) {
       rules.push({ behaviour, kind, remaining: times })
     },
+    redirectTo(location) {
+      redirectLocation = location
+    },
     openConnections() {
       return push.clientCount + stalledSockets.size + stalledResponses.size
     },
@@ -294,6 +301,7 @@ export async function startFixtureServer(): Promise<FixtureServer> {
       rules = []
       requests = []
       open = peak = 0
+      redirectLocation = undefined
     },
     async close() {
       dropStalled()

@@ -1,30 +1,14 @@
 import { describe, expect, it, vi } from 'vitest'
-import { computeDelay } from '../../src/core/backoff'
 import { httpStatusError } from '../../src/core/http-status'
 import { PushError } from '../../src/errors'
 import { createPushClient, type PushClientOptions } from '../../src/index'
 import { createFakeTransport, flush, setupFakeClientTests } from './fake-transport'
 
 const URL = 'http://127.0.0.1:1/stream'
-const RETRY = { initialDelayMs: 1000, maxDelayMs: 30000, factor: 2, jitter: 0.5, maxAttempts: Infinity }
 
 const t = setupFakeClientTests(URL)
 const network = () => new PushError('network', 'dropped')
 const delays = () => t.statuses.filter((s) => s.state === 'reconnecting').map((s) => s.delayMs)
-
-describe('computeDelay', () => {
-  it('grows exponentially and caps', () => {
-    expect([1, 2, 3, 4, 5, 6, 7].map((attempt) => computeDelay(attempt, 1000, RETRY, 0))).toEqual([
-      1000, 2000, 4000, 8000, 16000, 30000, 30000,
-    ])
-  })
-
-  it('takes up to `jitter` of the delay away, never adds', () => {
-    expect(computeDelay(1, 1000, RETRY, 0.998)).toBe(501)
-    expect(computeDelay(6, 1000, RETRY, 0.5)).toBe(22500)
-    expect(computeDelay(3, 1000, { ...RETRY, jitter: 0 }, 0.9)).toBe(4000)
-  })
-})
 
 describe('reconnection', () => {
   it('backs off exponentially between failed attempts', async () => {
@@ -142,7 +126,9 @@ describe('reconnection', () => {
     await flush()
     expect(t.fake.last().request.headers).toEqual({ Authorization: 'Bearer 1' })
     t.fake.last().sink.fail(new PushError('auth', '401', { status: 401 }))
-    await flush()
+    // The retry waits only the floor every reconnect waits.
+    expect(t.statuses.at(-1)).toMatchObject({ state: 'reconnecting', delayMs: 250 })
+    await vi.advanceTimersByTimeAsync(250)
     expect(t.fake.opens).toHaveLength(2)
     expect(t.fake.last().request.headers).toEqual({ Authorization: 'Bearer 2' })
     t.fake.last().sink.fail(new PushError('auth', '403', { status: 403 }))
@@ -250,7 +236,7 @@ describe('heartbeat watchdog', () => {
     t.fake.last().sink.open()
     t.fake.last().sink.event('pushwire:heartbeat', '')
     t.fake.last().sink.fail(network())
-    await vi.advanceTimersByTimeAsync(RETRY.initialDelayMs)
+    await vi.advanceTimersByTimeAsync(1000)
     t.fake.last().sink.open()
     expect(t.fake.opens).toHaveLength(2)
     await vi.advanceTimersByTimeAsync(1000)

@@ -38,7 +38,7 @@ describe.each(ENVS)('refusals over %s', (_, makeEnv) => {
     ['GET', undefined],
     ['POST', 'hello'],
   ])('a %s refusal quotes the start of its text body', async (method, body) => {
-    const failure = failureOf(makeEnv(), { body })
+    const failure = failureOf(makeEnv(), { body, contentType: body && 'text/plain' })
     ;(await server.nextRequest()).respond(405, { 'Content-Type': 'text/plain; charset=utf-8' }, 'Method not allowed:\nuse GET\n')
     expect(await failure).toMatchObject({
       code: 'http',
@@ -73,5 +73,45 @@ describe.each(ENVS)('refusals over %s', (_, makeEnv) => {
     const failure = failureOf(makeEnv())
     ;(await server.nextRequest()).head(503, { 'Content-Type': 'text/event-stream' })
     expect((await failure).message).toBe(`503 from GET ${server.url()}`)
+  })
+})
+
+describe('redirects, with and without the app headers (fetch)', () => {
+  let elsewhere: TestServer
+
+  beforeEach(async () => {
+    elsewhere = await createTestServer()
+  })
+
+  afterEach(() => elsewhere.close())
+
+  it.each([
+    ['GET', undefined],
+    ['POST', 'hello'],
+  ])('a %s with headers follows no redirect: they never reach the other origin', async (method, body) => {
+    const failure = failureOf({ fetch }, { body, contentType: body && 'text/plain', headers: { 'X-Token': 'secret' } })
+    ;(await server.nextRequest()).respond(307, { Location: elsewhere.url() })
+    expect(await failure).toMatchObject({
+      code: 'http',
+      status: 307,
+      message: `redirect from ${method} ${server.url()} not followed: headers are set`,
+    })
+    // Give a followed request time to arrive: none does.
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(elsewhere.requests).toEqual([])
+  })
+
+  it('a GET without headers follows the redirect', async () => {
+    const started = deferred()
+    sendRequest({ fetch }, { url: server.url(), headers: {}, withCredentials: false }, {
+      start: started.resolve,
+      chunk: () => {},
+      end: () => {},
+      fail: started.reject,
+    })
+    ;(await server.nextRequest()).respond(307, { Location: elsewhere.url() })
+    const followed = (await within(elsewhere.nextRequest(), 'the followed request')).stream()
+    await within(started.promise, 'the stream to start')
+    expect(followed.headers.accept).toBe('text/event-stream')
   })
 })
