@@ -101,7 +101,6 @@ export function resolveOptions(options: PushClientOptions): ResolvedOptions {
   check('decode', typeof decode === 'function' || decode === 'text' || decode === 'json', "'text', 'json' or a function")
   check('lastEventId', typeof (lastEventId ?? '') === 'string', 'a string')
   check('lastEventIdParam', typeof lastEventIdParam === 'string' && lastEventIdParam, 'a non-empty string')
-  check('share', typeof (input.share || check) === 'function', 'the value of shareAcrossTabs()')
   ;(['headers', 'query'] as const).forEach((option) => {
     const value = input[option]
     check(option, value === undefined || typeof value === 'function' || (typeof value === 'object' && value), 'an object or a function')

@@ -69,8 +69,8 @@ function elect(name: string, id: string, events: ElectionEvents): [Election, Bro
  */
 export function createSharedClient<E extends object>(options: PushClientOptions, name: string): PushClient<E> {
   const statusListeners = createListenerRegistry<PushStatus>()
-  const types = new Set<string>()
-  const otherTypes = new Set<string>()
+  /** Event types this tab or another one listens to: the connection listens to them all. */
+  const types: string[] = []
   /** The other tabs taking part: whether each wants the connection open, and its resume point while it joins. */
   const tabs = new Map<string, [awake: boolean, last?: string]>()
   /** The latest events this tab delivered, for catching up a tab that joins. */
@@ -134,9 +134,15 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
   }
 
   function announce(): void {
-    const list: string[] = []
-    types.forEach((type) => list.push(type))
-    post({ k: 'tab', from: id, types: list, awake: awake(), last: catchingUp ? (memory as IdMemory).last() : undefined })
+    post({ k: 'tab', from: id, types, awake: awake(), last: catchingUp ? (memory as IdMemory).last() : undefined })
+  }
+
+  /** Adds `type` to the known types (and to a running connection); returns whether it is new. */
+  function learn(type: string): boolean {
+    if (types.indexOf(type) !== -1) return false
+    types.push(type)
+    if (upstream) upstream.on(type, noop)
+    return true
   }
 
   function failPending(): void {
@@ -220,7 +226,6 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
     // A stopped connection's own `closed` is not the shared connection's.
     client.onStatus((next) => client === upstream && report(next))
     types.forEach((type) => client.on(type, noop))
-    otherTypes.forEach((type) => client.on(type, noop))
     client.connect()
   }
 
@@ -285,10 +290,7 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
         if (data.last !== undefined) catchUp(from, data.last)
         else post({ k: 'relay', from: id, to: from, items: [wireStatus()] })
       }
-      data.types.forEach((type) => {
-        if (!otherTypes.has(type) && upstream) upstream.on(type, noop)
-        otherTypes.add(type)
-      })
+      data.types.forEach(learn)
       update()
     } else if (data.k === 'leave') {
       tabs.delete(from)
@@ -403,11 +405,7 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
     status: { get: () => status },
   }) as PushClient<E>
   client.on = ((type: string, listener: (message: PushMessage) => void) => {
-    if (type !== ANY && !types.has(type)) {
-      types.add(type)
-      if (upstream) upstream.on(type, noop)
-      if (role) announce()
-    }
+    if (type !== ANY && learn(type) && role) announce()
     return inner.on(type, listener)
   }) as PushClient<E>['on']
   client.onStatus = (listener) => statusListeners.add(STATUS, listener)
