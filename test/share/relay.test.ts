@@ -76,14 +76,30 @@ describe.each([
   /** Lets an election finish: a lock grant, or the channel election's probe and settle. */
   const elect = () => vi.advanceTimersByTimeAsync(withLocks ? 10 : 300)
 
-  it('holds one connection for three tabs, and every tab gets every event in order, with its role', async () => {
-    const a = await openTab('a')
+  /** `count` tabs, the first of which leads, and its connection, open. */
+  async function openGroup(count: number, options: Partial<PushClientOptions> = {}): Promise<{ tabs: OpenTab[]; connection: FakeConnection }> {
+    const tabs = [await openTab('a', options)]
     await elect()
-    const b = await openTab('b')
-    const c = await openTab('c', { decode: 'json' })
+    for (let i = 1; i < count; i++) tabs.push(await openTab('abcdef'[i], options))
     await settle()
+    return { tabs, connection: await takeOver() }
+  }
+
+  /** Waits for the election and opens the one connection its leader made. */
+  async function takeOver(): Promise<FakeConnection> {
+    await elect()
     const connection = theConnection()
     connection.sink.open()
+    return connection
+  }
+
+  it('holds one connection for three tabs, and every tab gets every event in order, with its role', async () => {
+    const {
+      tabs: [a, b],
+      connection,
+    } = await openGroup(2)
+    const c = await openTab('c', { decode: 'json' })
+    await settle()
     for (let n = 1; n <= 5; n++) connection.sink.event('message', JSON.stringify({ n }), String(n))
     await settle()
 
@@ -98,22 +114,17 @@ describe.each([
   })
 
   it("hands over when the leader closes: the next tab resumes from its last id, and no tab repeats or loses an event", async () => {
-    const a = await openTab('a')
-    await elect()
-    const b = await openTab('b')
-    const c = await openTab('c')
-    await settle()
-    const first = theConnection()
-    first.sink.open()
+    const {
+      tabs: [a, b, c],
+      connection: first,
+    } = await openGroup(3)
     sendRange(first, 1, 3)
     await settle()
 
     a.client.close()
     expect(first.closed).toBe(true)
-    await elect()
-    const second = theConnection()
+    const second = await takeOver()
     expect(second.request.lastEventId()).toBe('3')
-    second.sink.open()
     // A server that replays from one before the resume point: the tabs drop what they have.
     sendRange(second, 2, 6)
     await settle()
@@ -129,13 +140,10 @@ describe.each([
   })
 
   it('hands over when the leader crashes mid-stream', async () => {
-    const a = await openTab('a')
-    await elect()
-    const b = await openTab('b')
-    const c = await openTab('c')
-    await settle()
-    const first = theConnection()
-    first.sink.open()
+    const {
+      tabs: [a, b, c],
+      connection: first,
+    } = await openGroup(3)
     sendRange(first, 1, 4)
     await settle()
 
@@ -154,20 +162,16 @@ describe.each([
   })
 
   it("hands over when the leader's page is hidden in the back/forward cache, and comes back as a follower that missed nothing", async () => {
-    const a = await openTab('a')
-    await elect()
-    const b = await openTab('b')
-    await settle()
-    const first = theConnection()
-    first.sink.open()
+    const {
+      tabs: [a, b],
+      connection: first,
+    } = await openGroup(2)
     sendRange(first, 1, 2)
     await settle()
 
     a.tab.fire('pagehide', true)
     expect(first.closed).toBe(true)
-    await elect()
-    const second = theConnection()
-    second.sink.open()
+    const second = await takeOver()
     sendRange(second, 3, 4)
     await settle()
     a.tab.fire('pageshow', true)
@@ -183,12 +187,10 @@ describe.each([
   })
 
   it('passes the statuses of the shared connection on: errors, delays and the end', async () => {
-    const a = await openTab('a')
-    await elect()
-    const b = await openTab('b')
-    await settle()
-    const first = theConnection()
-    first.sink.open()
+    const {
+      tabs: [a, b],
+      connection: first,
+    } = await openGroup(2)
     first.sink.fail(new PushError('http', '503 from GET /stream', { status: 503, retryAfterMs: 300 }))
     await settle()
     const { delayMs } = a.client.status
@@ -208,11 +210,10 @@ describe.each([
   })
 
   it("adds the followers' event types to the leader's connection", async () => {
-    const a = await openTab('a')
-    await elect()
-    const b = await openTab('b')
-    await settle()
-    const connection = theConnection()
+    const {
+      tabs: [a, b],
+      connection,
+    } = await openGroup(2)
     b.client.on('tick', () => {})
     await settle()
     expect(connection.listened).toContain('tick')
@@ -230,13 +231,10 @@ describe.each([
   it("sends from a follower through the leader's WebSocket, and POSTs by itself on other transports", async () => {
     fake = createFakeTransport('websocket', { canSend: true })
     const fetch = vi.fn(async () => new Response(null, { status: 204 }))
-    const a = await openTab('a', { fetch })
-    await elect()
-    const b = await openTab('b', { fetch })
-    await settle()
-    const connection = theConnection()
-    connection.sink.open()
-    await settle()
+    const {
+      tabs: [a, b],
+      connection,
+    } = await openGroup(2, { fetch })
     const sent = b.client.send({ hello: 'leader' })
     await settle()
     await expect(sent).resolves.toBeUndefined()
@@ -247,12 +245,9 @@ describe.each([
     a.client.close()
     b.client.close()
     fake = createFakeTransport('fetch-sse')
-    const c = await openTab('c', { fetch })
-    await elect()
-    const d = await openTab('d', { fetch })
-    await settle()
-    theConnection().sink.open()
-    await settle()
+    const {
+      tabs: [c, d],
+    } = await openGroup(2, { fetch })
     await d.client.send('by post')
     expect(fetch).toHaveBeenCalledTimes(1)
     expect(fetch.mock.calls[0]).toEqual([URL, expect.objectContaining({ method: 'POST', body: 'by post' })])
@@ -281,18 +276,15 @@ describe.each([
   })
 
   it('catches up a tab that joined while no tab led, once one does', async () => {
-    const a = await openTab('a')
-    await elect()
-    const b = await openTab('b')
-    const first = theConnection()
-    first.sink.open()
+    const {
+      tabs: [a, b],
+      connection: first,
+    } = await openGroup(2)
     sendRange(first, 1, 3)
     await settle()
     a.client.close()
     const c = await openTab('c', { lastEventId: '1' })
-    await elect()
-    const second = theConnection()
-    second.sink.open()
+    const second = await takeOver()
     sendRange(second, 4, 5)
     await settle()
     expect(b.ids()).toEqual(range(1, 5))
@@ -300,13 +292,10 @@ describe.each([
   })
 
   it('close() in a follower detaches only that tab', async () => {
-    const a = await openTab('a')
-    await elect()
-    const b = await openTab('b')
-    const c = await openTab('c')
-    await settle()
-    const connection = theConnection()
-    connection.sink.open()
+    const {
+      tabs: [a, b, c],
+      connection,
+    } = await openGroup(3)
     sendRange(connection, 1, 2)
     await settle()
     b.client.close()
@@ -319,12 +308,10 @@ describe.each([
   })
 
   it('ends the iterator of a tab at close(), with every message before', async () => {
-    const a = await openTab('a')
-    await elect()
-    const b = await openTab('b')
-    await settle()
-    const connection = theConnection()
-    connection.sink.open()
+    const {
+      tabs: [a, b],
+      connection,
+    } = await openGroup(2)
     const seen: Array<string | undefined> = []
     const done = (async () => {
       for await (const message of b.client) seen.push(message.id)
