@@ -189,7 +189,7 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
 
   function wireStatus(): Item {
     const current: PushStatus = shared || { state: 'connecting', transport: null, attempt: 0 }
-    return { ...current, role: undefined, error: current.error && toWireError(current.error) }
+    return { ...current, error: current.error && toWireError(current.error) }
   }
 
   function flush(): void {
