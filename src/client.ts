@@ -6,6 +6,7 @@ import { createIdMemory } from './core/id-memory'
 import { createMessageIterator } from './core/iterator'
 import { ANY, createListenerRegistry } from './core/listeners'
 import { isOffline, isPageHidden, watchPage } from './core/page-hooks'
+import { recallTransport, rememberTransport } from './core/transport-memory'
 import { withQuery } from './core/url'
 import { PushError } from './errors'
 import { resolveOptions } from './options'
@@ -162,8 +163,11 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
     else fail(generation, new PushError('heartbeat', `no data for ${silentFor} ms`))
   }
 
+  /** Once per connection, when it has proven itself alive (for native EventSource: a heartbeat event). */
   function armWatchdog(): void {
     watchdogArmed = true
+    // Remembered only now: behind a buffering proxy native EventSource opens, then hears nothing.
+    rememberTransport(url, candidates, transportIndex)
     checkWatchdog()
   }
 
@@ -330,8 +334,10 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
     const context = { env, hasHeaders: config.headers !== undefined }
     candidates = transports.filter((transport) => transport.isSupported(context))
     current = candidates[0]
-    transportIndex = attempt = failedOpens = 0
+    attempt = failedOpens = 0
     authRetried = false
+    // Where an earlier client on this url had to fall back, start with what worked for it.
+    transportIndex = recallTransport(url, candidates)
     if (!current) {
       const names = transports.map((transport) => transport.name).join(', ')
       return closeForGood(new PushError('network', `none of [${names}] is supported here`))

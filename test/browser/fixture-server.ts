@@ -49,6 +49,11 @@ export type Misbehaviour =
   | 'stall'
   /** A WebSocket upgrade answered with HTTP 403, as a proxy that blocks WebSockets does. */
   | 'refuse-upgrade'
+  /**
+   * The push server's answer held back until it ends, as a buffering proxy does: headers at
+   * once, then nothing on an endless stream, while a long-poll answer arrives whole.
+   */
+  | 'buffer'
 
 /** One connection to the stream path, as the fixture saw it. */
 export interface StreamRequestLog {
@@ -151,6 +156,23 @@ function transportOf(req: IncomingMessage): string {
   return query || 'fetch-sse'
 }
 
+/** Keeps everything written to `res` until it ends, then sends it in one piece. */
+function holdBody(res: ServerResponse): void {
+  const held: Buffer[] = []
+  const end = res.end.bind(res)
+  res.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    held.push(Buffer.from(chunk))
+    const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined
+    if (callback) process.nextTick(callback)
+    return true
+  }) as ServerResponse['write']
+  res.end = ((...args: unknown[]) => {
+    const last = args.find((arg) => typeof arg === 'string' || arg instanceof Uint8Array) as string | Uint8Array | undefined
+    if (last !== undefined) held.push(Buffer.from(last))
+    return end(Buffer.concat(held))
+  }) as ServerResponse['end']
+}
+
 // The start of a stream that then goes silent: enough to count as opened on every transport.
 const STALL_PREFIX = ':ok\n\nevent: pushwire:heartbeat\ndata\n\n'
 
@@ -210,6 +232,7 @@ export async function startFixtureServer(): Promise<FixtureServer> {
       res.once('close', () => stalledResponses.delete(res))
       return
     }
+    if (behaviour === 'buffer') holdBody(res)
     push.handler(req, res)
   }
 
