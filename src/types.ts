@@ -263,16 +263,21 @@ export interface PushClientOptions extends TransportEnv {
    */
   lazy?: boolean
   /**
-   * Share one connection among the tabs of this origin: the value of `shareAcrossTabs()`.
-   * Tabs that must not share (another user, other headers) use another `key`.
-   * @default none: each client has its own connection
+   * `shareAcrossTabs()`: one connection for the tabs (windows, iframes, workers) of this origin
+   * whose clients have the same key, for an app that users open in many tabs: no seventh-tab
+   * hang under HTTP/1.1, one connection per user on the server. One tab leads and relays to
+   * the others; another takes over when it goes. Unset, each client has its own connection.
+   * Tabs that must not share one (another user, other headers) use another `key`.
    */
   share?: TabShare
 }
 
 /** Options of `shareAcrossTabs()`. */
 export interface ShareAcrossTabsOptions {
-  /** Clients with the same key share a connection. @default the resolved `url` */
+  /**
+   * Clients with the same key share a connection; by default the key is the client's
+   * resolved `url`. A key of its own keeps a client's connection apart (see `share`).
+   */
   key?: string
 }
 
