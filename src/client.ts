@@ -1,4 +1,4 @@
-import { HEARTBEAT_TYPE, RESET_TYPE } from './constants'
+import { DEDUPE_WINDOW, HEARTBEAT_TYPE, RESET_TYPE } from './constants'
 import { computeDelay, MIN_DELAY_MS } from './core/backoff'
 import { resolveEnv } from './core/env'
 import { post } from './core/http-request'
@@ -26,8 +26,6 @@ import type {
 } from './types'
 
 const STATUS = 'status'
-/** Delivered ids remembered for dedupe; a resume replays far fewer than this. */
-const DEDUPE_WINDOW = 1024
 
 type Timer = ReturnType<typeof setTimeout>
 type Strings = Record<string, string>
@@ -51,6 +49,7 @@ function evaluate(value: Resolvable<Strings> | undefined): Promise<Strings | und
  */
 export function createPushClient<E extends object = EventMap>(options: PushClientOptions): PushClient<E> {
   const config = resolveOptions(options)
+  if (config.share) return config.share(options)
   const { url, retry, heartbeatTimeoutMs, connectTimeoutMs, withCredentials, transports, decode } = config
   const listeners = createListenerRegistry<PushMessage>()
   const statusListeners = createListenerRegistry<PushStatus>()
