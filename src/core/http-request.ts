@@ -15,7 +15,7 @@ export interface HttpRequest {
    * The app's headers, which win over the request's own. They are never sent where a redirect
    * leads: with any of them set, `fetch` follows no redirect (`XMLHttpRequest` cannot be told).
    */
-  headers: Record<string, string>
+  headers?: Record<string, string>
   withCredentials: boolean
   /** The resume point, sent as `Last-Event-ID`; unset where the URL carries it. */
   lastEventId?(): string | undefined
@@ -218,6 +218,6 @@ export function post(
   withCredentials: boolean,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    sendRequest({ env, url, body, contentType, headers: headers || {}, withCredentials }, { start: noop, chunk: noop, end: resolve, fail: reject })
+    sendRequest({ env, url, body, contentType, headers, withCredentials }, { start: noop, chunk: noop, end: resolve, fail: reject })
   })
 }

@@ -3,9 +3,6 @@ import { PushError } from '../errors'
 import type { Transport } from '../types'
 import { createSession, resumeUrl } from './session'
 
-/** Types listened to on every connection, whatever the app subscribed to. */
-const ALWAYS = ['message', HEARTBEAT_TYPE, RESET_TYPE]
-
 /**
  * The browser's own EventSource. The client owns reconnection, so the first `error` closes
  * it (no browser auto-reconnect) and the resume point travels in the query string.
@@ -54,7 +51,8 @@ export const eventSourceTransport: Transport = {
     // Handler attributes rather than listeners: one assignment each to set and to clear.
     source.onopen = session.open
     source.onerror = onError
-    ALWAYS.concat(request.eventTypes).forEach(listen)
+    // These three on every connection, whatever the app subscribed to.
+    ;['message', HEARTBEAT_TYPE, RESET_TYPE].concat(request.eventTypes).forEach(listen)
     return { close: session.close, listen }
   },
 }
