@@ -58,7 +58,7 @@ function numbers<K extends string>(
     const value = input[key] === undefined ? fallback : input[key]
     check(
       prefix + key,
-      typeof value === 'number' && value >= min && (max === undefined ? isFinite(value) : value <= max),
+      typeof value === 'number' && value >= min && (max === undefined ? value < Infinity : value <= max),
       max === undefined ? `a finite number >= ${min}` : max === Infinity ? `a number >= ${min}` : `a number from ${min} to ${max}`,
     )
     resolved[key] = value as number

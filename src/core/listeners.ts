@@ -72,7 +72,8 @@ export function createListenerRegistry<T>(): ListenerRegistry<T> {
       return () => {
         if (!active) return
         active = false
-        const remaining = (lists.get(key) || []).slice()
+        // Still listed: only this function removes it, and only once.
+        const remaining = (lists.get(key) as Listener<T>[]).slice()
         remaining.splice(remaining.indexOf(listener), 1)
         set(key, remaining)
       }
