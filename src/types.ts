@@ -383,7 +383,9 @@ export interface Transport {
   readonly name: string
   /**
    * `false` when comment lines never reach the transport (native EventSource): the
-   * heartbeat watchdog then waits for the first `pushwire:heartbeat` event before it arms.
+   * heartbeat watchdog then waits for the first `pushwire:heartbeat` event before it arms,
+   * and once another transport saw a held stream (headers, then not a byte until the connect
+   * timeout: a buffering proxy), the fallback passes this one over until the next `connect()`.
    * @default true
    */
   readonly seesComments?: boolean
