@@ -51,27 +51,31 @@ function forwardUpgrade(req, socket, head, port) {
   upstream.on('close', () => socket.destroy())
 }
 
-/** "Drop connection" drops the stream wherever it is: every process is asked, and the counts summed. */
-function dropEverywhere(req, res, ports) {
+/**
+ * Asks every process the same question and answers with the sum of one field: "Drop
+ * connection" drops the stream wherever it is, and the connection count is the cluster's.
+ */
+function askEveryProcess(req, res, ports, field) {
   req.resume()
   const asked = ports.map(
     (port) =>
       new Promise((resolve) => {
-        const upstream = request({ host: '127.0.0.1', port, method: 'POST', path: '/api/drop', headers: { 'content-type': req.headers['content-type'] || '' } }, (answer) => {
+        const headers = { 'content-type': req.headers['content-type'] || '' }
+        const upstream = request({ host: '127.0.0.1', port, method: req.method, path: req.url, headers }, (answer) => {
           let body = ''
           answer.setEncoding('utf8')
           answer.on('data', (chunk) => (body += chunk))
           answer.on('end', () => resolve({ port, status: answer.statusCode, body }))
         })
         upstream.on('error', () => resolve({ port, status: 502, body: '{}' }))
-        upstream.end('{}')
+        upstream.end(req.method === 'POST' ? '{}' : undefined)
       }),
   )
   Promise.all(asked).then((answers) => {
     const refused = answers.find((answer) => answer.status !== 200)
     if (refused) return sendJson(res, refused.status, JSON.parse(refused.body || '{}'))
-    const processes = answers.map((answer) => ({ port: answer.port, dropped: JSON.parse(answer.body).dropped }))
-    sendJson(res, 200, { dropped: processes.reduce((sum, each) => sum + each.dropped, 0), processes })
+    const processes = answers.map((answer) => ({ port: answer.port, [field]: JSON.parse(answer.body)[field] }))
+    sendJson(res, 200, { [field]: processes.reduce((sum, each) => sum + each[field], 0), processes })
   })
 }
 
@@ -79,7 +83,8 @@ function dropEverywhere(req, res, ports) {
  * A small round-robin proxy in front of demo processes on 127.0.0.1, like a load balancer
  * without sticky sessions. Stream connections (SSE, WebSocket, every long-poll) take turns
  * among the processes, counted apart from other requests, so a client that reconnects lands
- * on the next process. `onStream(port, req)` hears of every stream connection.
+ * on the next process. "Drop connection" and the connection count go to every process.
+ * `onStream(port, req)` hears of every stream connection.
  *
  * @param {{ port: number, host: string, backends: number[], onStream?: (port: number, req: import('node:http').IncomingMessage) => void }} options
  * @returns {Promise<{ port: number, close(): Promise<void> }>}
@@ -94,7 +99,9 @@ export async function startProxy({ port, host, backends, onStream = () => {} }) 
   }
 
   const server = createServer((req, res) => {
-    if (req.method === 'POST' && pathnameOf(req.url) === '/api/drop') return dropEverywhere(req, res, backends)
+    const pathname = pathnameOf(req.url)
+    if (req.method === 'POST' && pathname === '/api/drop') return askEveryProcess(req, res, backends, 'dropped')
+    if (req.method === 'GET' && pathname === '/api/stats') return askEveryProcess(req, res, backends, 'clientCount')
     forward(req, res, isStream(req) ? nextStreamBackend(req) : backends[others++ % backends.length])
   })
   server.on('upgrade', (req, socket, head) => forwardUpgrade(req, socket, head, nextStreamBackend(req)))

@@ -11,6 +11,7 @@ export interface ListenerRegistry<T> {
   /** Calls the listeners of `key`, then those of {@link ANY}. */
   emit(key: string, value: T): void
   has(key: string): boolean
+  /** The keys that have listeners, {@link ANY} left out. */
   keys(): string[]
 }
 
@@ -20,7 +21,7 @@ export interface ListenerRegistry<T> {
  */
 function reportListenerError(error: unknown): void {
   const scope = globalScope() as { reportError?: (error: unknown) => void } | undefined
-  if (typeof scope?.reportError === 'function') scope.reportError(error)
+  if (scope?.reportError) scope.reportError(error)
   else
     setTimeout(() => {
       throw error
@@ -71,7 +72,8 @@ export function createListenerRegistry<T>(): ListenerRegistry<T> {
       return () => {
         if (!active) return
         active = false
-        const remaining = (lists.get(key) || []).slice()
+        // Still listed: only this function removes it, and only once.
+        const remaining = (lists.get(key) as Listener<T>[]).slice()
         remaining.splice(remaining.indexOf(listener), 1)
         set(key, remaining)
       }
@@ -85,7 +87,7 @@ export function createListenerRegistry<T>(): ListenerRegistry<T> {
     has: (key) => lists.has(key),
     keys() {
       const keys: string[] = []
-      lists.forEach((_, key) => keys.push(key))
+      lists.forEach((_, key) => key !== ANY && keys.push(key))
       return keys
     },
   }

@@ -1,3 +1,4 @@
+import { MAX_TIMER_MS } from '../constants'
 import { isAdapter, type Adapter } from './adapters/adapter'
 import type { PushServerCors, PushServerOptions } from './types'
 
@@ -27,8 +28,6 @@ const DEFAULTS = {
   writeTimeoutMs: 30000,
 }
 
-// setTimeout/setInterval fire at once for delays above 2^31 - 1 ms.
-const MAX_TIMER_MS = 2147483647
 /** The ring buffer is an array, and arrays hold at most 2^32 - 1 entries. */
 export const MAX_BUFFER_SIZE = 4294967295
 

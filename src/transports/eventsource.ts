@@ -1,9 +1,7 @@
+import { HEARTBEAT_TYPE, RESET_TYPE } from '../constants'
 import { PushError } from '../errors'
 import type { Transport } from '../types'
 import { createSession, resumeUrl } from './session'
-
-/** Types listened to on every connection, whatever the app subscribed to. */
-const ALWAYS = ['message', 'pushwire:heartbeat', 'pushwire:reset']
 
 /**
  * The browser's own EventSource. The client owns reconnection, so the first `error` closes
@@ -20,8 +18,7 @@ export const eventSourceTransport: Transport = {
     // MessageEvent.lastEventId keeps the last id the stream set, so an unchanged one is not this event's.
     let previousId = ''
     const session = createSession(sink, request.maxMessageBytes, () => {
-      source.removeEventListener('open', session.open)
-      source.removeEventListener('error', onError)
+      source.onopen = source.onerror = null
       types.forEach((type) => source.removeEventListener(type, onEvent))
       source.close()
     })
@@ -31,6 +28,8 @@ export const eventSourceTransport: Transport = {
       const id = lastEventId !== previousId ? lastEventId : undefined
       previousId = lastEventId
       session.activity()
+      // The browser has read it whole already; still, it is never delivered.
+      if (data.length > request.maxMessageBytes) return session.tooLarge()
       // Unguarded: closing the session removes this listener.
       sink.event(type, data, id)
     }
@@ -49,9 +48,11 @@ export const eventSourceTransport: Transport = {
       source.addEventListener(type, onEvent)
     }
 
-    source.addEventListener('open', session.open)
-    source.addEventListener('error', onError)
-    ALWAYS.concat(request.eventTypes).forEach(listen)
+    // Handler attributes rather than listeners: one assignment each to set and to clear.
+    source.onopen = session.open
+    source.onerror = onError
+    // These three on every connection, whatever the app subscribed to.
+    ;['message', HEARTBEAT_TYPE, RESET_TYPE].concat(request.eventTypes).forEach(listen)
     return { close: session.close, listen }
   },
 }

@@ -18,6 +18,8 @@ export interface Session {
   read(text: string): void
   /** The next text starts a new body, so an unterminated event of the last one is dropped. */
   newBody(): void
+  /** An event or line over `maxMessageBytes` arrived: fails with `too-large`. */
+  tooLarge(): void
   /** Releases the connection and reports `error`, unless the session already ended. */
   fail(error: PushError): void
   /** Releases the connection without a report (the client closed it). Idempotent. */
@@ -32,8 +34,6 @@ export function createSession(sink: TransportSink, maxMessageBytes: number, rele
   let live = true
   let opened = false
   let reader: SseReader | undefined
-  const tooLarge = () =>
-    session.fail(new PushError('too-large', `event or line over maxMessageBytes (${maxMessageBytes})`))
 
   const session: Session = {
     live: () => live,
@@ -53,11 +53,14 @@ export function createSession(sink: TransportSink, maxMessageBytes: number, rele
       session.open()
       // Events go from the reader straight to the sink (the hot path); the reader is stopped
       // when the session ends, even in the middle of a chunk.
-      if (!reader) reader = createSseReader(sink, maxMessageBytes, tooLarge)
+      if (!reader) reader = createSseReader(sink, maxMessageBytes, session.tooLarge)
       reader.feed(text)
     },
     newBody() {
       reader = undefined
+    },
+    tooLarge() {
+      session.fail(new PushError('too-large', `event or line over maxMessageBytes (${maxMessageBytes})`))
     },
     fail(error) {
       if (!live) return

@@ -7,11 +7,11 @@ import { watchPageErrors, type LaunchedBrowser, type PageErrorWatch } from './ch
 export const DROPPED_REQUEST = /ERR_(EMPTY_RESPONSE|CONNECTION_RESET|CONNECTION_CLOSED|INCOMPLETE_CHUNKED_ENCODING)/
 
 /** The part of chart.js's UMD global (`window.Chart`) that the tests read. */
-interface ChartGlobal {
+export interface ChartGlobal {
   Chart: { getChart(canvasId: string): { data: { datasets: Array<{ data: unknown[] }> } } }
 }
 /** A point of the "orders over time" chart: x is the batch number. */
-interface LinePoint {
+export interface LinePoint {
   x: number
   y: number
 }

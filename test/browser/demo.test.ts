@@ -5,7 +5,17 @@ import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startDemo, type RunningDemo } from '../../demo/app.mjs'
 import { launchBrowser, watchPageErrors, type LaunchedBrowser } from './chromium'
-import { DROPPED_REQUEST, expectConsecutive, newestId, openDashboard as openPage, pressDrop, waitForOpen, type Dashboard } from './dashboard'
+import {
+  DROPPED_REQUEST,
+  expectConsecutive,
+  newestId,
+  openDashboard as openPage,
+  pressDrop,
+  waitForOpen,
+  type ChartGlobal,
+  type Dashboard,
+  type LinePoint,
+} from './dashboard'
 
 // Faster than the demo's one batch per second, so each step sees several events quickly; slow
 // enough that the line chart's 60 points still cover a drop and the resume after it.
@@ -46,7 +56,7 @@ describe('dish dashboard', () => {
   it('draws growing charts over every transport picked in turn, with no gap between them', async () => {
     const dashboard = await openDashboard()
     // auto = the default preference order, whose first choice Chromium supports.
-    await waitForOpen(dashboard, 'eventsource')
+    await waitForOpen(dashboard, 'fetch-sse')
     for (const transport of TRANSPORTS) {
       await switchWhileEventsAreInFlight(dashboard.page, transport)
       await waitForOpen(dashboard, transport)
@@ -80,14 +90,56 @@ describe('dish dashboard', () => {
     const resumedFrom = newestId((await dashboard.charts()).ids)
     await dashboard.waitForEventId(resumedFrom + 5)
 
-    const { ids } = await dashboard.charts()
+    // Both read in one task of the page: events keep arriving every TICK_MS between two reads.
+    const { ids, lastId } = await dashboard.page.evaluate(() => {
+      const { Chart } = window as unknown as ChartGlobal
+      const points = Chart.getChart('orders-chart').data.datasets[0].data as LinePoint[]
+      return { ids: points.map((point) => point.x), lastId: document.getElementById('status-last-id')?.textContent?.trim() }
+    })
     expectConsecutive(ids)
     expect(ids[0]).toBeLessThan(resumedFrom - 3) // the window spans the drop
     expect(await dashboard.text('status-gaps')).toBe('0')
     expect(await dashboard.text('status-duplicates')).toBe('0')
-    expect(Number(await dashboard.text('status-last-id'))).toBe(newestId(ids))
+    expect(Number(lastId)).toBe(newestId(ids))
     expect(dashboard.errors.unexpected()).toEqual([])
     await dashboard.page.close()
+  })
+})
+
+describe('dish dashboard in several tabs', () => {
+  const LEADER = 'leader 主'
+  const roles = (dashboards: Dashboard[]) => Promise.all(dashboards.map((dashboard) => dashboard.text('status-role')))
+
+  async function waitForOneLeader(dashboards: Dashboard[]): Promise<void> {
+    const deadline = Date.now() + 10_000
+    while ((await roles(dashboards)).filter((role) => role === LEADER).length !== 1) {
+      if (Date.now() > deadline) throw new Error(`no single leader among ${await roles(dashboards)}`)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  }
+
+  it('shows five live dashboards on one server connection, and goes on without a gap when the leading tab closes', async () => {
+    const dashboards: Dashboard[] = []
+    for (let i = 0; i < 5; i++) dashboards.push(await openDashboard())
+    for (const dashboard of dashboards) await waitForOpen(dashboard, 'fetch-sse')
+    await waitForOneLeader(dashboards)
+    expect((await roles(dashboards)).filter((role) => role === 'follower 从')).toHaveLength(4)
+    await dashboards[0].page.waitForFunction(() => document.getElementById('status-connections')?.textContent === '1')
+    for (const dashboard of dashboards) await dashboard.waitForEventId(newestId((await dashboard.charts()).ids) + 2)
+
+    const leader = dashboards[(await roles(dashboards)).indexOf(LEADER)]
+    await leader.page.close()
+    const rest = dashboards.filter((dashboard) => dashboard !== leader)
+    await waitForOneLeader(rest)
+    const newest = Math.max(...(await Promise.all(rest.map(async (dashboard) => newestId((await dashboard.charts()).ids)))))
+    for (const dashboard of rest) {
+      await dashboard.waitForEventId(newest + 3)
+      expectConsecutive((await dashboard.charts()).ids)
+      expect(await dashboard.text('status-gaps')).toBe('0')
+      expect(await dashboard.text('status-duplicates')).toBe('0')
+      expect(dashboard.errors.unexpected()).toEqual([])
+    }
+    await Promise.all(rest.map((dashboard) => dashboard.page.close()))
   })
 })
 

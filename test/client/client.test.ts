@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { createPushClient, isPushError, type PushMessage } from '../../src/index'
+import { createPushClient, type PushMessage, type PushStatus } from '../../src/index'
 import { PushError } from '../../src/errors'
 import { createFakeTransport, flush, setupFakeClientTests } from './fake-transport'
 
@@ -247,6 +247,53 @@ describe('lifecycle', () => {
     expect(vi.getTimerCount()).toBe(0)
   })
 
+  it('shows a listener added right after createPushClient every status from connecting on', async () => {
+    const pushClient = createPushClient({ url: URL, transports: [t.fake.transport] })
+    expect(pushClient.state).toBe('connecting')
+    expect(pushClient.status).toEqual({ state: 'connecting', transport: 'fake', attempt: 0 })
+    const seen: PushStatus[] = []
+    pushClient.onStatus((status) => seen.push(status))
+    await flush()
+    t.fake.last().sink.open()
+    pushClient.close()
+    expect(seen.map((status) => [status.state, status.transport])).toEqual([
+      ['connecting', 'fake'],
+      ['open', 'fake'],
+      ['closed', 'fake'],
+    ])
+  })
+
+  it('delivers the statuses of the creating task in order, also after close() in that task', async () => {
+    const pushClient = createPushClient({ url: URL, transports: [t.fake.transport] })
+    pushClient.close()
+    expect(pushClient.state).toBe('closed')
+    const seen: string[] = []
+    pushClient.onStatus((status) => seen.push(status.state))
+    expect(seen).toEqual([])
+    await flush()
+    expect(seen).toEqual(['connecting', 'closed'])
+    expect(t.fake.opens).toHaveLength(0)
+  })
+
+  it('shows a listener added right after a lazy client connects the connecting status', async () => {
+    const pushClient = createPushClient({ url: URL, transports: [t.fake.transport], lazy: true })
+    expect(pushClient.state).toBe('idle')
+    pushClient.connect()
+    const seen: string[] = []
+    pushClient.onStatus((status) => seen.push(status.state))
+    await flush()
+    expect(seen).toEqual(['connecting'])
+    pushClient.close()
+  })
+
+  it('delivers statuses at once after the creating task', async () => {
+    const pushClient = t.client({ lazy: true })
+    await flush()
+    pushClient.connect()
+    expect(t.statuses.map((status) => status.state)).toEqual(['connecting'])
+    pushClient.close()
+  })
+
   it('ignores a transport that reports after close()', async () => {
     const pushClient = t.client()
     const seen: unknown[] = []
@@ -306,63 +353,15 @@ describe('lifecycle', () => {
     expect(t.statuses.map((status) => status.state)).toEqual(expected)
   })
 
-  it('ends the async iterator on close()', async () => {
-    const pushClient = t.client()
-    await flush()
-    t.fake.last().sink.open()
-    const received: unknown[] = []
-    const loop = (async () => {
-      for await (const message of pushClient) received.push(message.data)
-    })()
-    t.fake.last().sink.event('message', 'a')
-    t.fake.last().sink.event('dish', 'b')
-    await flush()
-    t.fake.last().sink.event('message', 'c')
-    pushClient.close()
-    await loop
-    expect(received).toEqual(['a', 'b', 'c'])
-  })
-
-  it('ends at once an async iterator started on a closed client', async () => {
-    const pushClient = t.client()
-    await flush()
-    t.fake.last().sink.fail(new PushError('closed-by-server', '204', { status: 204 }))
-    const received: unknown[] = []
-    const loop = (async () => {
-      for await (const message of pushClient) received.push(message)
-      return 'ended'
-    })()
-    await expect(Promise.race([loop, vi.advanceTimersByTimeAsync(60000).then(() => 'hung')])).resolves.toBe('ended')
-    expect(received).toEqual([])
-  })
-
-  it('stops an async iterator with a too-large error instead of buffering without bound', async () => {
-    const pushClient = t.client()
-    await flush()
-    t.fake.last().sink.open()
-    const iterator = pushClient[Symbol.asyncIterator]()
-    for (let i = 0; i <= 10000; i++) t.fake.last().sink.event('message', String(i))
-    let drained = 0
-    let failure: unknown
-    try {
-      for (;;) {
-        const result = await iterator.next()
-        if (result.done) break
-        drained++
-      }
-    } catch (error) {
-      failure = error
-    }
-    expect(drained).toBe(10000)
-    expect(isPushError(failure) && failure.code).toBe('too-large')
-    pushClient.close()
-  })
-
-  it('closes with an error when no transport is supported', () => {
+  it('closes with an error when no transport is supported', async () => {
     const unsupported = createFakeTransport('nope', { supported: false })
     const pushClient = createPushClient({ url: URL, transports: [unsupported.transport] })
     expect(pushClient.state).toBe('closed')
     expect(pushClient.status.error?.message).toContain('nope')
+    const seen: PushStatus[] = []
+    pushClient.onStatus((status) => seen.push(status))
+    await flush()
+    expect(seen).toEqual([pushClient.status])
   })
 })
 

@@ -2,6 +2,7 @@ import { createServer } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { createPushClient, type PushClient, type PushClientOptions, type PushMessage, type PushStatus } from '../../src/index'
+import { createEventSourceShim } from '../helpers/event-source-shim'
 import { createTestServer, type TestServer } from '../helpers/test-server'
 import { waitFor, within } from '../helpers/wait'
 
@@ -181,13 +182,16 @@ describe('faults in the stream', () => {
     await until(() => messages.length === 1, 'an event')
   })
 
-  it('drops an oversize event as too-large and goes on after reconnecting', async () => {
-    connect({ transports: ['fetch-sse'], maxMessageBytes: 64 })
+  it.each<[string, Partial<PushClientOptions>]>([
+    ['fetch-sse', { transports: ['fetch-sse'] }],
+    ['eventsource', { transports: ['eventsource'], EventSource: createEventSourceShim().EventSource }],
+  ])('%s: drops an oversize event as too-large and goes on after reconnecting', async (_, options) => {
+    connect({ ...options, maxMessageBytes: 64 })
     const first = (await server.nextRequest()).stream()
     await first.write(`:ok\n\nid: 1\ndata: small\n\nid: 2\ndata: ${'x'.repeat(200)}\n\n`)
     const second = await server.nextRequest()
     expect(errorCodes()).toEqual(['too-large'])
-    expect(second.headers['last-event-id']).toBe('1')
+    expect(second.headers['last-event-id'] || second.query.get('lastEventId')).toBe('1')
     second.stream()
     await second.write(':ok\n\nid: 3\ndata: after\n\n')
     await until(() => messages.length === 2, 'two events')
@@ -219,6 +223,25 @@ describe('fallback', () => {
     expect(client!.transport).toBe('fetch-sse')
     expect(errorCodes()).toEqual(['network', 'network'])
     expect(messages[0]).toMatchObject({ id: '8', transport: 'fetch-sse' })
+  })
+
+  it('passes over native EventSource once fetch-sse saw the headers of a held body (default order)', async () => {
+    const shim = createEventSourceShim()
+    // Long enough that the headers surely reach the client before its connect timeout.
+    connect({ EventSource: shim.EventSource, connectTimeoutMs: 1500, lastEventId: '7' })
+    for (let i = 0; i < 2; i++) {
+      const held = await server.nextRequest()
+      expect(held.headers['last-event-id']).toBe('7')
+      // What a buffering proxy does: the headers at once, the body held back.
+      held.stream()
+    }
+    const socket = await server.nextSocket()
+    expect(socket.query.get('lastEventId')).toBe('7')
+    await socket.send(':ok\n\nid: 8\ndata: next\n\n')
+    await until(() => messages.length === 1, 'an event')
+    expect(messages[0]).toMatchObject({ id: '8', transport: 'websocket' })
+    expect(shim.instances).toHaveLength(0)
+    expect(server.requests).toHaveLength(2)
   })
 })
 
