@@ -200,7 +200,6 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
         clearTimeout(connectTimer)
         opened = true
         openedAt = lastActivityAt = Date.now()
-        delivered.nextConnection()
         failedOpens = 0
         authRetried = false
         // Native EventSource hides comments: only a server that sends heartbeat events can be timed.
@@ -222,7 +221,7 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
         if (type.length >= RESET.length && (type === HEARTBEAT || type === RESET)) {
           return receiveReserved(type, data, id, transport.name)
         }
-        if (id !== undefined && !delivered.take(id)) return
+        if (id !== undefined && !delivered.recordIfNew(id)) return
         let decoded: unknown
         try {
           decoded = decode(data, type)
