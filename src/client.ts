@@ -1,8 +1,11 @@
+import { HEARTBEAT_TYPE, RESET_TYPE } from './constants'
 import { computeDelay } from './core/backoff'
-import { globalScope, resolveEnv } from './core/env'
+import { resolveEnv } from './core/env'
+import { post } from './core/http-request'
 import { createIdMemory } from './core/id-memory'
+import { createMessageIterator } from './core/iterator'
 import { ANY, createListenerRegistry } from './core/listeners'
-import { post } from './core/request'
+import { isOffline, isPageHidden, watchPage } from './core/page-hooks'
 import { withQuery } from './core/url'
 import { PushError } from './errors'
 import { resolveOptions } from './options'
@@ -21,13 +24,9 @@ import type {
   TransportSink,
 } from './types'
 
-const HEARTBEAT = 'pushwire:heartbeat'
-const RESET = 'pushwire:reset'
 const STATUS = 'status'
 /** Delivered ids remembered for dedupe; a resume replays far fewer than this. */
 const DEDUPE_WINDOW = 1024
-/** Unread messages an async iterator may hold before it fails instead of growing. */
-const MAX_ITERATOR_BACKLOG = 10000
 
 type Timer = ReturnType<typeof setTimeout>
 type Strings = Record<string, string>
@@ -38,13 +37,11 @@ function evaluate(value: Resolvable<Strings> | undefined): Promise<Strings | und
   })
 }
 
-function isOffline(): boolean {
-  return typeof navigator !== 'undefined' && navigator.onLine === false
-}
-
 /**
  * Creates a push client over the first supported transport of `options.transports`, and
- * starts connecting at once unless `lazy` is set.
+ * starts connecting at once unless `lazy` is set. The statuses of that first task reach
+ * `onStatus` listeners in a microtask, so listeners added right after this call see every
+ * status from `'connecting'` on; `client.state` and `client.status` are current at once.
  *
  * @example
  * const client = createPushClient({ url: '/stream', decode: 'json' })
@@ -58,11 +55,15 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
   const statusListeners = createListenerRegistry<PushStatus>()
   const delivered = createIdMemory(DEDUPE_WINDOW, config.lastEventId)
 
+  // The published status.
   let status: PushStatus = { state: 'idle', transport: null, attempt: 0 }
-  // A status set by a status listener (close() in it) waits until the current one has reached
-  // every listener, so that all of them see every status in order and none ends on a stale one.
-  let statusQueue: PushStatus[] | undefined
-  let serverRetryMs: number | undefined
+  // Statuses not yet delivered. One set by a status listener (close() in it) waits until the
+  // current one has reached every listener, so that all of them see every status in order and
+  // none ends on a stale one. Those of the task that made the client wait for a microtask, so
+  // that listeners added in that task see them too.
+  let statusQueue: PushStatus[] | undefined = []
+
+  // The transports: those supported here, the one in use, and its connection.
   let env: TransportEnv | undefined
   let candidates: Transport[] = []
   let transportIndex = 0
@@ -70,30 +71,41 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
   let connection: TransportConnection | undefined
   // Every open gets a new generation; callbacks of an older one are ignored.
   let generation = 0
-  let failures = 0
+
+  // Reconnection: `attempt` counts failures in a row; the rest is what the next retry waits for.
+  let attempt = 0
   let failedOpens = 0
   let authRetried = false
+  let serverRetryMs: number | undefined
+  let retryTimer: Timer | undefined
+  let waitingForOnline = false
+
+  // The connection being opened or open, and its liveness watchdog.
+  let connectTimer: Timer | undefined
   let opened = false
   let openedAt = 0
   let lastActivityAt = 0
   // Whether lastActivityAt was read in this task: `ws` delivers dozens of frames in one task,
   // and a clock read costs as much as parsing several events.
   let clockRead = false
+  let watchdogTimer: Timer | undefined
   let watchdogArmed = false
   // Once the server has sent a heartbeat event, it can be timed from the open on any connection.
   let heartbeatsSeen = false
-  let connectTimer: Timer | undefined
-  let retryTimer: Timer | undefined
-  let watchdogTimer: Timer | undefined
-  let waitingForOnline = false
+
+  // The page: paused while hidden (pauseWhenHidden), and the listeners that tell.
   let paused = false
   let removePageHooks: (() => void) | undefined
 
   function setStatus(state: PushState, error?: PushError, delayMs?: number): void {
-    status = { state, transport: current?.name ?? null, attempt: failures, delayMs, error }
-    if (statusQueue) return void statusQueue.push(status)
-    statusQueue = [status]
-    for (let i = 0; i < statusQueue.length; i++) statusListeners.emit(STATUS, statusQueue[i])
+    status = { state, transport: current?.name ?? null, attempt, delayMs, error }
+    if (statusQueue) statusQueue.push(status)
+    else deliverStatuses([status])
+  }
+
+  function deliverStatuses(queue: PushStatus[]): void {
+    statusQueue = queue
+    for (let i = 0; i < queue.length; i++) statusListeners.emit(STATUS, queue[i])
     statusQueue = undefined
   }
 
@@ -107,7 +119,7 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
     clearTimeout(connectTimer)
     clearTimeout(watchdogTimer)
     // Here, not only on failure: a stable connection that was paused counts as stable too.
-    if (opened && Date.now() - openedAt >= retry.initialDelayMs * 10) failures = 0
+    if (opened && Date.now() - openedAt >= retry.initialDelayMs * 10) attempt = 0
     watchdogArmed = opened = false
     const dropped = connection
     connection = undefined
@@ -124,13 +136,22 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
     waitingForOnline = false
   }
 
-  /** Drops the connection and any pending retry: 'idle' pauses, 'closed' ends for good. */
-  function halt(state: 'idle' | 'closed', error?: PushError): void {
+  /** Drops the connection and any pending retry until the page is visible again. */
+  function pause(): void {
     dropConnection()
     stopRetrying()
-    paused = state === 'idle'
-    if (!paused) removePageHooks?.()
-    setStatus(state, error)
+    paused = true
+    setStatus('idle')
+  }
+
+  /** Drops the connection, any pending retry and the page listeners: closed until connect(). */
+  function closeForGood(error?: PushError): void {
+    dropConnection()
+    stopRetrying()
+    paused = false
+    removePageHooks?.()
+    removePageHooks = undefined
+    setStatus('closed', error)
   }
 
   function checkWatchdog(): void {
@@ -152,18 +173,18 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
     const wasOpen = opened
     const { code, retryAfterMs } = error
     dropConnection()
-    if (code === 'closed-by-server' || (code === 'auth' && authRetried)) return halt('closed', error)
+    if (code === 'closed-by-server' || (code === 'auth' && authRetried)) return closeForGood(error)
     let delayMs = 0
     if (code === 'auth') {
       // Once more at once, with `headers` evaluated again (a fresh token, maybe).
       authRetried = true
     } else {
-      if (++failures > retry.maxAttempts) return halt('closed', error)
+      if (++attempt > retry.maxAttempts) return closeForGood(error)
       if (!wasOpen && ++failedOpens >= config.fallbackAfter && candidates.length > 1) {
         transportIndex = (transportIndex + 1) % candidates.length
         failedOpens = 0
       }
-      delayMs = retryAfterMs ?? computeDelay(failures, serverRetryMs ?? retry.initialDelayMs, retry, Math.random())
+      delayMs = retryAfterMs ?? computeDelay(attempt, serverRetryMs ?? retry.initialDelayMs, retry, Math.random())
     }
     // No point spinning while the browser knows it is offline; `online` restarts at once.
     if (isOffline()) {
@@ -179,7 +200,7 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
   /** Heartbeats feed the watchdog; a reset is delivered as it came and starts dedupe over. */
   function receiveReserved(type: string, data: string, id: string | undefined, transport: string): void {
     if (id !== undefined) delivered.setLast(id)
-    if (type === HEARTBEAT) {
+    if (type === HEARTBEAT_TYPE) {
       heartbeatsSeen = true
       if (!watchdogArmed) armWatchdog()
     } else {
@@ -218,7 +239,7 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
       event(type, data, id) {
         if (sinkGeneration !== generation) return
         // Most types are shorter than both reserved ones: one length test spares them two compares.
-        if (type.length >= RESET.length && (type === HEARTBEAT || type === RESET)) {
+        if (type.length >= RESET_TYPE.length && (type === HEARTBEAT_TYPE || type === RESET_TYPE)) {
           return receiveReserved(type, data, id, transport.name)
         }
         if (id !== undefined && !delivered.recordIfNew(id)) return
@@ -261,7 +282,7 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
             headers: headers || {},
             withCredentials,
             maxMessageBytes: config.maxMessageBytes,
-            eventTypes: listeners.keys().filter((type) => type !== ANY),
+            eventTypes: listeners.keys(),
             env: env as TransportEnv,
           },
           createSink(attemptGeneration, transport),
@@ -276,49 +297,31 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
   }
 
   function shouldPause(): boolean {
-    return config.pauseWhenHidden === true && typeof document !== 'undefined' && document.visibilityState === 'hidden'
+    return config.pauseWhenHidden === true && isPageHidden()
   }
 
   function installPageHooks(): void {
-    const scope = globalScope() as EventTarget | undefined
-    if (removePageHooks || !scope?.addEventListener) return
-    // Outside a page `visibilitychange` never fires; listening on the global scope is harmless.
-    const page = typeof document !== 'undefined' ? document : scope
-    const hooks: Array<[EventTarget, string, () => void]> = [
-      [scope, 'online', () => (waitingForOnline || retryTimer !== undefined ? startAttempt() : checkWatchdog())],
-      [
-        scope,
-        'offline',
-        () => {
-          if (retryTimer === undefined) return
-          stopRetrying()
-          waitingForOnline = true
-          // The announced delayMs no longer holds: now the client waits for `online`.
-          setStatus('reconnecting', status.error)
-        },
-      ],
-      [
-        page,
-        'visibilitychange',
-        () => {
-          if (shouldPause()) {
-            if (!paused) halt('idle')
-          } else if (paused) {
-            paused = false
-            startAttempt()
-          } else {
-            checkWatchdog()
-          }
-        },
-      ],
-    ]
-    const each = (method: 'addEventListener' | 'removeEventListener') =>
-      hooks.forEach(([target, type, hook]) => target[method](type, hook))
-    each('addEventListener')
-    removePageHooks = () => {
-      each('removeEventListener')
-      removePageHooks = undefined
-    }
+    if (removePageHooks) return
+    removePageHooks = watchPage({
+      online: () => (waitingForOnline || retryTimer !== undefined ? startAttempt() : checkWatchdog()),
+      offline() {
+        if (retryTimer === undefined) return
+        stopRetrying()
+        waitingForOnline = true
+        // The announced delayMs no longer holds: now the client waits for `online`.
+        setStatus('reconnecting', status.error)
+      },
+      visibilityChange() {
+        if (shouldPause()) {
+          if (!paused) pause()
+        } else if (paused) {
+          paused = false
+          startAttempt()
+        } else {
+          checkWatchdog()
+        }
+      },
+    })
   }
 
   function connect(): void {
@@ -327,14 +330,14 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
     const context = { env, hasHeaders: config.headers !== undefined }
     candidates = transports.filter((transport) => transport.isSupported(context))
     current = candidates[0]
-    transportIndex = failures = failedOpens = 0
+    transportIndex = attempt = failedOpens = 0
     authRetried = false
     if (!current) {
       const names = transports.map((transport) => transport.name).join(', ')
-      return halt('closed', new PushError('network', `none of [${names}] is supported here`))
+      return closeForGood(new PushError('network', `none of [${names}] is supported here`))
     }
     installPageHooks()
-    if (shouldPause()) halt('idle')
+    if (shouldPause()) pause()
     else startAttempt()
   }
 
@@ -357,55 +360,11 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
   }
 
   function iterate(): AsyncIterator<PushMessage> {
-    const backlog: PushMessage[] = []
-    let wake: (() => void) | undefined
-    let overflow: PushError | undefined
-    let ended = false
-
-    function end(): void {
-      ended = true
-      offMessages()
-      offStatus()
-      wake?.()
-    }
-
-    const offMessages = listeners.add(ANY, (message) => {
-      if (backlog.length < MAX_ITERATOR_BACKLOG) {
-        backlog.push(message)
-      } else {
-        overflow = new PushError('too-large', `iterator fell ${MAX_ITERATOR_BACKLOG} messages behind`)
-        end()
-      }
-      wake?.()
-    })
-    const offStatus = statusListeners.add(STATUS, (next) => {
-      if (next.state === 'closed') end()
-    })
-    // A closed client sends no more status, so nothing else would end this one.
-    if (status.state === 'closed') end()
-
-    return {
-      next() {
-        return new Promise((resolve, reject) => {
-          // The backlog first, then an overflow, then the end; else wait for the next of these.
-          const settle = (): void => {
-            wake = undefined
-            if (backlog.length) resolve({ value: backlog.shift() as PushMessage, done: false })
-            else if (overflow) {
-              reject(overflow)
-              overflow = undefined
-            } else if (ended) resolve({ value: undefined, done: true })
-            else wake = settle
-          }
-          settle()
-        })
-      },
-      return() {
-        backlog.length = 0
-        end()
-        return Promise.resolve({ value: undefined, done: true })
-      },
-    }
+    return createMessageIterator(
+      (listener) => listeners.add(ANY, listener),
+      (listener) => statusListeners.add(STATUS, listener),
+      status.state === 'closed',
+    )
   }
 
   const client = {
@@ -430,7 +389,7 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
     },
     connect,
     close() {
-      if (status.state !== 'closed') halt('closed')
+      if (status.state !== 'closed') closeForGood()
     },
     send,
   } as unknown as PushClient<E>
@@ -441,5 +400,6 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
       iterate as () => AsyncIterator<AnyPushMessage<E>>
   }
   if (!config.lazy) connect()
+  Promise.resolve(statusQueue as PushStatus[]).then(deliverStatuses)
   return client
 }

@@ -1,4 +1,5 @@
-import { MAX_TIMER_MS, type ResolvedRetry } from './core/backoff'
+import { MAX_TIMER_MS } from './constants'
+import type { ResolvedRetry } from './core/backoff'
 import { resolveUrl, toWebSocketUrl } from './core/url'
 import { builtInTransports } from './transports/index'
 import { TRANSPORT_NAMES, type PushClientOptions, type Transport } from './types'

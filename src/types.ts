@@ -1,7 +1,13 @@
+import type { HEARTBEAT_TYPE, RESET_TYPE } from './constants'
 import type { PushError } from './errors'
 
-/** The built-in transports, in the default preference order. */
-export const TRANSPORT_NAMES = ['eventsource', 'fetch-sse', 'websocket', 'long-poll'] as const
+/**
+ * The built-in transports, in the default preference order: fetch-sse first because it sees
+ * everything (status codes, `retry:`, comments, every event type, size bounds); native
+ * EventSource where fetch streams are missing; then WebSocket, and long-poll, which works
+ * through any proxy and on the oldest browsers.
+ */
+export const TRANSPORT_NAMES = ['fetch-sse', 'eventsource', 'websocket', 'long-poll'] as const
 
 /** Name of a built-in transport. */
 export type TransportName = (typeof TRANSPORT_NAMES)[number]
@@ -20,7 +26,7 @@ export type PushErrorCode =
   | 'closed-by-server'
 
 /** Event types the SDK reserves for itself. */
-export type ReservedEventType = 'pushwire:heartbeat' | 'pushwire:reset'
+export type ReservedEventType = typeof HEARTBEAT_TYPE | typeof RESET_TYPE
 
 /**
  * The default event map: any event type, with `unknown` data. Declare your own (an
@@ -34,7 +40,7 @@ export type ReservedEventType = 'pushwire:heartbeat' | 'pushwire:reset'
 export type EventMap = Record<string, unknown>
 
 /** Event types a listener can subscribe to on a client with event map `E`. */
-export type EventType<E extends object> = Extract<keyof E, string> | 'message' | 'pushwire:reset'
+export type EventType<E extends object> = Extract<keyof E, string> | 'message' | typeof RESET_TYPE
 
 /** Decoded data of event type `K` under event map `E`. */
 export type EventData<E extends object, K extends string> = K extends keyof E ? E[K] : unknown
@@ -105,7 +111,10 @@ export interface PushClientOptions extends TransportEnv {
   url: string
   /**
    * Transports in order of preference: built-in names or custom {@link Transport} objects.
-   * @default ['eventsource', 'fetch-sse', 'websocket', 'long-poll']
+   * The default puts fetch-sse first, since it sees HTTP statuses, `retry:`, comments and every
+   * event type; native EventSource serves browsers without fetch streams. Pass a shorter list
+   * to rule a transport out (say, `websocket` behind a proxy that blocks upgrades).
+   * @default ['fetch-sse', 'eventsource', 'websocket', 'long-poll']
    */
   transports?: ReadonlyArray<TransportName | Transport>
   /** URL of the WebSocket endpoint. @default `url` with http→ws, https→wss */
@@ -150,7 +159,11 @@ export interface PushClient<E extends object = EventMap> {
   on<K extends EventType<E>>(type: K, listener: (message: PushMessage<EventData<E, K>, K>) => void): Unsubscribe
   on(type: '*', listener: (message: AnyPushMessage<E>) => void): Unsubscribe
   on(type: string, listener: (message: PushMessage) => void): Unsubscribe
-  /** Listens to lifecycle changes and errors. */
+  /**
+   * Listens to lifecycle changes and errors. A listener added in the task that made the
+   * client sees every status from the first `'connecting'` on: the statuses of that task are
+   * delivered in a microtask.
+   */
   onStatus(listener: (status: PushStatus) => void): Unsubscribe
   /** Current lifecycle state. */
   readonly state: PushState
@@ -158,7 +171,7 @@ export interface PushClient<E extends object = EventMap> {
   readonly transport: string | null
   /** Id of the last event delivered (the resume point). */
   readonly lastEventId: string | undefined
-  /** The latest status, as last passed to `onStatus` listeners. */
+  /** The latest status: the one `onStatus` listeners got last, or get next in this task. */
   readonly status: PushStatus
   /** Opens the connection (after `lazy: true`, or to reopen after `close()`). */
   connect(): void

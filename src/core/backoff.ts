@@ -1,6 +1,3 @@
-/** The longest delay setTimeout keeps; a longer one fires at once. */
-export const MAX_TIMER_MS = 2147483647
-
 /** Backoff settings with every field present. */
 export interface ResolvedRetry {
   initialDelayMs: number

@@ -11,6 +11,7 @@ export interface ListenerRegistry<T> {
   /** Calls the listeners of `key`, then those of {@link ANY}. */
   emit(key: string, value: T): void
   has(key: string): boolean
+  /** The keys that have listeners, {@link ANY} left out. */
   keys(): string[]
 }
 
@@ -85,7 +86,7 @@ export function createListenerRegistry<T>(): ListenerRegistry<T> {
     has: (key) => lists.has(key),
     keys() {
       const keys: string[] = []
-      lists.forEach((_, key) => keys.push(key))
+      lists.forEach((_, key) => key !== ANY && keys.push(key))
       return keys
     },
   }

@@ -1,3 +1,4 @@
+import { MAX_TIMER_MS } from '../constants'
 import type { PushServerCors, PushServerOptions } from './types'
 
 /** {@link PushServerOptions} with every default applied. */
@@ -22,8 +23,6 @@ const DEFAULTS = {
   maxBodyBytes: 64 * 1024,
 }
 
-// setTimeout/setInterval fire at once for delays above 2^31 - 1 ms.
-const MAX_TIMER_MS = 2147483647
 // The ring buffer is an array, and arrays hold at most 2^32 - 1 entries.
 const MAX_BUFFER_SIZE = 4294967295
 

@@ -1,3 +1,5 @@
+import { HEARTBEAT_TYPE, RESET_TYPE } from '../constants'
+
 /**
  * Server-Sent Events text, as every transport carries it
  * (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation).
@@ -10,7 +12,7 @@ export const OPEN_COMMENT = ':ok\n\n'
 export const HEARTBEAT_COMMENT = ':\n\n'
 
 /** Heartbeat for native EventSource, which never shows comments to script. */
-export const HEARTBEAT_EVENT = 'event: pushwire:heartbeat\ndata\n\n'
+export const HEARTBEAT_EVENT = 'event: ' + HEARTBEAT_TYPE + '\ndata\n\n'
 
 // Any of these would end a field early or change its meaning; NUL makes clients ignore an id.
 const FIELD_BREAKERS = /[\r\n\0]/
@@ -47,10 +49,10 @@ export function encodeRetry(ms: number): string {
 
 /** Tells a client that the events after `lastEventId` are gone; carries no id on purpose. */
 export function encodeReset(lastEventId: string): string {
-  return encodeEvent({ event: 'pushwire:reset', data: JSON.stringify({ lastEventId }) })
+  return encodeEvent({ event: RESET_TYPE, data: JSON.stringify({ lastEventId }) })
 }
 
 /** A heartbeat event whose id hands a long-poll client its cursor. */
 export function encodeCursor(headId: string): string {
-  return 'event: pushwire:heartbeat\nid: ' + headId + '\ndata\n\n'
+  return 'event: ' + HEARTBEAT_TYPE + '\nid: ' + headId + '\ndata\n\n'
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { WebSocket, WebSocketServer } from 'ws'
+import { noop } from '../constants'
 import type { ServerContext } from './context'
 import { loadWs } from './load-ws'
 import { isProblem, readLastEventId, requestUrl } from './request'
@@ -38,8 +39,6 @@ export interface WebSocketEndpoint {
   /** Stops listening for upgrades on every attached server. */
   detach(): void
 }
-
-function noop(): void {}
 
 /** Creates the WebSocket endpoint; `ws` is loaded on the first `attach()`. */
 export function createWebSocketEndpoint(context: ServerContext): WebSocketEndpoint {

@@ -1,9 +1,10 @@
+import { HEARTBEAT_TYPE, RESET_TYPE } from '../constants'
 import { PushError } from '../errors'
 import type { Transport } from '../types'
 import { createSession, resumeUrl } from './session'
 
 /** Types listened to on every connection, whatever the app subscribed to. */
-const ALWAYS = ['message', 'pushwire:heartbeat', 'pushwire:reset']
+const ALWAYS = ['message', HEARTBEAT_TYPE, RESET_TYPE]
 
 /**
  * The browser's own EventSource. The client owns reconnection, so the first `error` closes

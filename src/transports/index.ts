@@ -4,8 +4,6 @@ import { fetchSseTransport } from './fetch-sse'
 import { longPollTransport } from './long-poll'
 import { webSocketTransport } from './websocket'
 
-export { eventSourceTransport, fetchSseTransport, longPollTransport, webSocketTransport }
-
 /** The built-in transports by name, as `options.transports` refers to them. */
 export const builtInTransports: Record<TransportName, Transport> = {
   eventsource: eventSourceTransport,

@@ -1,4 +1,4 @@
-import { sendRequest, withHeaders, type StopRequest } from '../core/request'
+import { sendRequest, withHeaders, type StopRequest } from '../core/http-request'
 import type { Transport } from '../types'
 import { createSession, resumeUrl } from './session'
 

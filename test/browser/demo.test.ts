@@ -106,7 +106,7 @@ describe('dish dashboard', () => {
   it('draws growing charts over every transport picked in turn, with no gap between them', async () => {
     const dashboard = await openDashboard()
     // auto = the default preference order, whose first choice Chromium supports.
-    await waitForOpen(dashboard, 'eventsource')
+    await waitForOpen(dashboard, 'fetch-sse')
     for (const transport of TRANSPORTS) {
       await switchWhileEventsAreInFlight(dashboard.page, transport)
       await waitForOpen(dashboard, transport)

@@ -53,8 +53,16 @@ describe('feature detection, as on a browser that lacks the globals', () => {
     await expectPick(['WebSocket'], { transports: ['websocket', 'fetch-sse', 'long-poll'] }, 'fetch-sse')
   })
 
-  it('with only EventSource missing, the default order picks fetch-sse', async () => {
-    await expectPick(['EventSource'], {}, 'fetch-sse')
+  it('with every global present, the default order picks fetch-sse', async () => {
+    await expectPick([], {}, 'fetch-sse')
+  })
+
+  it('with fetch streams missing, the default order picks native EventSource', async () => {
+    await expectPick(['ReadableStream'], {}, 'eventsource')
+  })
+
+  it('with fetch streams and EventSource missing, the default order picks websocket', async () => {
+    await expectPick(['ReadableStream', 'EventSource'], {}, 'websocket')
   })
 
   it('with ReadableStream missing, fetch-sse is skipped for long-poll over fetch', async () => {
@@ -63,8 +71,14 @@ describe('feature detection, as on a browser that lacks the globals', () => {
     expect(streamRequests.every((request) => request.kind === 'fetch')).toBe(true)
   })
 
-  it('with headers set, never picks eventsource (nor websocket)', async () => {
+  it('with headers set, the default order picks fetch-sse and sends them', async () => {
     await expectPick([], {}, 'fetch-sse', ['Bearer token'])
+    expect(suite.fixture.requests[0].headers.authorization).toBe('Bearer token')
+  })
+
+  it('with headers set and fetch streams missing, the default order skips eventsource and websocket', async () => {
+    await expectPick(['ReadableStream'], {}, 'long-poll', ['Bearer token'])
+    expect(suite.tab.requests.some((request) => request.kind === 'eventsource' || request.kind === 'websocket')).toBe(false)
     expect(suite.fixture.requests[0].headers.authorization).toBe('Bearer token')
   })
 

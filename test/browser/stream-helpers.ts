@@ -1,11 +1,11 @@
 import { expect } from 'vitest'
-import type { PushClientOptions, TransportName } from '../../src/index'
+import { TRANSPORT_NAMES, type PushClientOptions, type TransportName } from '../../src/index'
 import type { PushServer } from '../../src/server'
 import { STREAM_PATH, type StreamRequestLog } from './fixture-server'
 import { expectedIds, type StartSetup, type StartSpec } from './test-page'
 
 /** Every transport, in the client's default preference order. */
-export const TRANSPORTS: TransportName[] = ['eventsource', 'fetch-sse', 'websocket', 'long-poll']
+export const TRANSPORTS: TransportName[] = [...TRANSPORT_NAMES]
 
 // Quick retries keep reconnect tests fast; no jitter keeps them predictable.
 export const FAST_RETRY = { initialDelayMs: 50, maxDelayMs: 200, jitter: 0 }

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { createPushClient, isPushError, type PushMessage } from '../../src/index'
+import { createPushClient, isPushError, type PushMessage, type PushStatus } from '../../src/index'
 import { PushError } from '../../src/errors'
 import { createFakeTransport, flush, setupFakeClientTests } from './fake-transport'
 
@@ -247,6 +247,53 @@ describe('lifecycle', () => {
     expect(vi.getTimerCount()).toBe(0)
   })
 
+  it('shows a listener added right after createPushClient every status from connecting on', async () => {
+    const pushClient = createPushClient({ url: URL, transports: [t.fake.transport] })
+    expect(pushClient.state).toBe('connecting')
+    expect(pushClient.status).toEqual({ state: 'connecting', transport: 'fake', attempt: 0 })
+    const seen: PushStatus[] = []
+    pushClient.onStatus((status) => seen.push(status))
+    await flush()
+    t.fake.last().sink.open()
+    pushClient.close()
+    expect(seen.map((status) => [status.state, status.transport])).toEqual([
+      ['connecting', 'fake'],
+      ['open', 'fake'],
+      ['closed', 'fake'],
+    ])
+  })
+
+  it('delivers the statuses of the creating task in order, also after close() in that task', async () => {
+    const pushClient = createPushClient({ url: URL, transports: [t.fake.transport] })
+    pushClient.close()
+    expect(pushClient.state).toBe('closed')
+    const seen: string[] = []
+    pushClient.onStatus((status) => seen.push(status.state))
+    expect(seen).toEqual([])
+    await flush()
+    expect(seen).toEqual(['connecting', 'closed'])
+    expect(t.fake.opens).toHaveLength(0)
+  })
+
+  it('shows a listener added right after a lazy client connects the connecting status', async () => {
+    const pushClient = createPushClient({ url: URL, transports: [t.fake.transport], lazy: true })
+    expect(pushClient.state).toBe('idle')
+    pushClient.connect()
+    const seen: string[] = []
+    pushClient.onStatus((status) => seen.push(status.state))
+    await flush()
+    expect(seen).toEqual(['connecting'])
+    pushClient.close()
+  })
+
+  it('delivers statuses at once after the creating task', async () => {
+    const pushClient = t.client({ lazy: true })
+    await flush()
+    pushClient.connect()
+    expect(t.statuses.map((status) => status.state)).toEqual(['connecting'])
+    pushClient.close()
+  })
+
   it('ignores a transport that reports after close()', async () => {
     const pushClient = t.client()
     const seen: unknown[] = []
@@ -358,11 +405,15 @@ describe('lifecycle', () => {
     pushClient.close()
   })
 
-  it('closes with an error when no transport is supported', () => {
+  it('closes with an error when no transport is supported', async () => {
     const unsupported = createFakeTransport('nope', { supported: false })
     const pushClient = createPushClient({ url: URL, transports: [unsupported.transport] })
     expect(pushClient.state).toBe('closed')
     expect(pushClient.status.error?.message).toContain('nope')
+    const seen: PushStatus[] = []
+    pushClient.onStatus((status) => seen.push(status))
+    await flush()
+    expect(seen).toEqual([pushClient.status])
   })
 })
 

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { computeDelay } from '../../src/core/backoff'
-import { httpStatusError, parseRetryAfter } from '../../src/core/http'
+import { httpStatusError, parseRetryAfter } from '../../src/core/http-status'
 import { PushError } from '../../src/errors'
 import { createPushClient, type PushClientOptions } from '../../src/index'
 import { createFakeTransport, flush, setupFakeClientTests } from './fake-transport'
@@ -276,7 +276,7 @@ describe('options', () => {
     ['missing url', { url: undefined }, /options\.url must be an http\(s\) URL/],
     ['ftp url', { url: 'ftp://x/y' }, /options\.url/],
     ['relative url without a page', { url: '/stream' }, /relative URLs/],
-    ['unknown transport', { transports: ['carrier-pigeon' as 'websocket'] }, /transports\[0\] must be one of 'eventsource', 'fetch-sse', 'websocket', 'long-poll'/],
+    ['unknown transport', { transports: ['carrier-pigeon' as 'websocket'] }, /transports\[0\] must be one of 'fetch-sse', 'eventsource', 'websocket', 'long-poll'/],
     ['empty transports', { transports: [] }, /options\.transports/],
     ['negative delay', { retry: { initialDelayMs: -1 } }, /retry\.initialDelayMs must be a finite number >= 0/],
     ['infinite max delay', { retry: { maxDelayMs: Infinity } }, /retry\.maxDelayMs/],

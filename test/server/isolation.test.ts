@@ -33,14 +33,21 @@ describe('pushwire/server stays apart from browser code', () => {
     expect(offenders).toEqual([])
   })
 
-  it('the server imports only its own modules, node: built-ins and types of ws', () => {
+  it('the server imports only its own modules, node: built-ins, types of ws and the shared constants', () => {
     const serverFiles = files.filter((file) => file.startsWith(serverDir))
     expect(serverFiles.length).toBeGreaterThan(5)
     const outside = serverFiles.flatMap((file) =>
       imports(file)
-        .filter(({ specifier, typeOnly }) => !(specifier.startsWith('./') || specifier.startsWith('node:') || (specifier === 'ws' && typeOnly)))
+        .filter(
+          ({ specifier, typeOnly }) =>
+            !(specifier.startsWith('./') || specifier.startsWith('node:') || specifier === '../constants' || (specifier === 'ws' && typeOnly)),
+        )
         .map(({ specifier }) => `${relative(SRC, file)} → ${specifier}`),
     )
     expect(outside).toEqual([])
+  })
+
+  it('the constants both sides share import nothing', () => {
+    expect(imports(join(SRC, 'constants.ts'))).toEqual([])
   })
 })

@@ -1,5 +1,5 @@
 import { PushError } from '../errors'
-import { MAX_TIMER_MS } from './backoff'
+import { MAX_TIMER_MS } from '../constants'
 
 /**
  * Parses `Retry-After` (delay-seconds or an HTTP date) into milliseconds from `now`.

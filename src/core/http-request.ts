@@ -1,6 +1,7 @@
+import { noop } from '../constants'
 import { PushError } from '../errors'
 import type { TransportEnv } from '../types'
-import { httpStatusError } from './http'
+import { httpStatusError } from './http-status'
 
 /** One HTTP request: a `GET` of an event stream, or a `POST` when it has a `body`. */
 export interface HttpRequest {
@@ -33,8 +34,6 @@ export type StopRequest = () => void
 
 // Hoisted: this object would otherwise be allocated for every chunk of the hot path.
 const STREAM: TextDecodeOptions = { stream: true }
-
-function noop(): void {}
 
 /** `headers` copied over `own` (so the user's headers may override the request's own). */
 export function withHeaders(own: Record<string, string>, headers: Record<string, string> | undefined): Record<string, string> {
