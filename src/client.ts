@@ -29,6 +29,9 @@ const STATUS = 'status'
 const DEDUPE_WINDOW = 1024
 
 type Timer = ReturnType<typeof setTimeout>
+
+/** The decoding of a message decoded already (see TransportSink.message). */
+const keep = (data: unknown) => data
 type Strings = Record<string, string>
 
 function evaluate(value: Resolvable<Strings> | undefined): Promise<Strings | undefined> {
@@ -198,7 +201,7 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
   }
 
   /** Heartbeats feed the watchdog; a reset is delivered as it came and starts dedupe over. */
-  function receiveReserved(type: string, data: string, id: string | undefined, transport: string): void {
+  function receiveReserved(type: string, data: unknown, id: string | undefined, transport: string): void {
     if (id !== undefined) delivered.setLast(id)
     if (type === HEARTBEAT_TYPE) {
       heartbeatsSeen = true
@@ -210,13 +213,38 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
     }
   }
 
+  /** A fault in one event or frame, which was dropped: reported, and the stream goes on. */
+  function reportDropped(error: PushError): void {
+    setStatus(status.state, error)
+  }
+
   function decodeFailed(type: string, cause: unknown): void {
-    setStatus(status.state, new PushError('protocol', `could not decode '${type}'`, { cause }))
+    reportDropped(new PushError('protocol', `could not decode '${type}'`, { cause }))
   }
 
   function createSink(sinkGeneration: number, transport: Transport): TransportSink {
+    // The hot path: every event of every transport comes through here. V8 inlines it, with
+    // the reader and the listeners, into the parser's loop only while the whole chain stays
+    // small (V8 counts bytecode, run or not), so rare work lives in other functions.
+    function receive(type: string, data: unknown, id: string | undefined, decodeData: typeof decode): void {
+      if (sinkGeneration !== generation) return
+      // Most types are shorter than both reserved ones: one length test spares them two compares.
+      if (type.length >= RESET_TYPE.length && (type === HEARTBEAT_TYPE || type === RESET_TYPE)) {
+        return receiveReserved(type, data, id, transport.name)
+      }
+      if (id !== undefined && !delivered.recordIfNew(id)) return
+      let decoded: unknown
+      try {
+        decoded = decodeData(data as string, type)
+      } catch (cause) {
+        return decodeFailed(type, cause)
+      }
+      // The time of the task that brought the event: one clock read per task, not per event.
+      listeners.emit(type, { type, data: decoded, id, transport: transport.name, receivedAt: lastActivityAt })
+    }
+
     return {
-      open() {
+      open(seesComments = transport.seesComments) {
         if (sinkGeneration !== generation || opened) return
         clearTimeout(connectTimer)
         opened = true
@@ -224,7 +252,7 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
         failedOpens = 0
         authRetried = false
         // Native EventSource hides comments: only a server that sends heartbeat events can be timed.
-        if (transport.seesComments !== false || heartbeatsSeen) armWatchdog()
+        if (seesComments !== false || heartbeatsSeen) armWatchdog()
         setStatus('open')
       },
       activity() {
@@ -233,24 +261,10 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
         lastActivityAt = Date.now()
         Promise.resolve().then(() => (clockRead = false))
       },
-      // The hot path: every event of every transport comes through here. V8 inlines it, with
-      // the reader and the listeners, into the parser's loop only while the whole chain stays
-      // small (V8 counts bytecode, run or not), so rare work lives in other functions.
-      event(type, data, id) {
-        if (sinkGeneration !== generation) return
-        // Most types are shorter than both reserved ones: one length test spares them two compares.
-        if (type.length >= RESET_TYPE.length && (type === HEARTBEAT_TYPE || type === RESET_TYPE)) {
-          return receiveReserved(type, data, id, transport.name)
-        }
-        if (id !== undefined && !delivered.recordIfNew(id)) return
-        let decoded: unknown
-        try {
-          decoded = decode(data, type)
-        } catch (cause) {
-          return decodeFailed(type, cause)
-        }
-        // The time of the task that brought the event: one clock read per task, not per event.
-        listeners.emit(type, { type, data: decoded, id, transport: transport.name, receivedAt: lastActivityAt })
+      event: (type, data, id) => receive(type, data, id, decode),
+      message: (type, data, id) => receive(type, data, id, keep),
+      dropped(error) {
+        if (sinkGeneration === generation) reportDropped(error)
       },
       retry(ms) {
         if (sinkGeneration === generation) serverRetryMs = ms
@@ -283,6 +297,8 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
             withCredentials,
             maxMessageBytes: config.maxMessageBytes,
             eventTypes: listeners.keys(),
+            websocketFormat: config.websocketFormat,
+            websocketProtocols: config.websocketProtocols,
             env: env as TransportEnv,
           },
           createSink(attemptGeneration, transport),

@@ -45,19 +45,18 @@ function isAfter(id: string, newest: string): boolean {
  * Remembers at least the most recent `capacity` ids (a resume replays fewer). The ids go into
  * a fresh array of `capacity` slots every `capacity` ids, not into one long-lived ring: a
  * store into a young array needs no write barrier, and one made at its full size never grows,
- * so that store is most of what an event costs. While the ids arrive in the order
- * {@link isAfter} describes, the arrays are sorted: a new id is checked against the newest
- * one alone, and one that is not after it (a replay) by binary search. The first new id out
- * of that order (random ids, a restarted server) builds a `Set` of the remembered ids, and
- * from then on every id is checked in sets, one per array.
+ * so that store is most of what an event costs. While each new id comes after the one before
+ * it (as {@link isAfter} has it), it cannot have been delivered: the newest id is all it is
+ * checked against. The first id out of that order (random ids, a replay, a restarted server)
+ * puts the remembered ids into a set, rebuilt whenever an array is dropped, and from then on
+ * every id is checked in it.
  */
 export function createIdMemory(capacity: number, initialLast: string | undefined): IdMemory {
   let current: string[] = new Array(capacity)
   let count = 0
   let previous: string[] = []
-  // The sets of `current` and `previous`, once the ids have left the sorted order.
-  let currentSet: Set<string> | undefined
-  let previousSet: Set<string> | undefined
+  // The ids of `previous` and `current`, once the ids came out of order.
+  let seen: Set<string> | undefined
   // setLast() moved the resume point to `pinned` when `current` held `pinnedCount` ids; no
   // flag is cleared per event, so the usual path stores nothing but the id.
   let pinned = initialLast
@@ -68,56 +67,36 @@ export function createIdMemory(capacity: number, initialLast: string | undefined
     return count ? current[count - 1] : previous[capacity - 1]
   }
 
-  /** Whether the sorted `ids[0 .. end)` hold `id`. */
-  function holds(ids: string[], end: number, id: string): boolean {
-    let low = 0
-    let high = end
-    while (low < high) {
-      const middle = (low + high) >> 1
-      if (ids[middle] === id) return true
-      if (isAfter(id, ids[middle])) low = middle + 1
-      else high = middle
-    }
-    return false
+  function index(): void {
+    seen = new Set()
+    // Added one by one (IE11's Set constructor ignores its argument); forEach skips the empty slots.
+    previous.concat(current).forEach((each) => seen?.add(each))
   }
 
-  function toSet(ids: string[], end: number): Set<string> {
-    // Added one by one: IE11's Set constructor ignores its argument.
-    const set = new Set<string>()
-    for (let i = 0; i < end; i++) set.add(ids[i])
-    return set
-  }
-
-  /** Every id that is not simply after the newest one in a half-full array. */
+  /** Every id the usual path does not take: empty, too long, out of order, or the array is full. */
   function recordOther(id: string): boolean {
+    const last = newest()
     if (!id || id.length > MAX_ID_LENGTH) {
       memory.setLast(id)
       return true
     }
-    if (currentSet) {
-      if (currentSet.has(id) || previousSet?.has(id)) return false
-    } else if (newest() !== undefined && !isAfter(id, newest() as string)) {
-      if (holds(current, count, id) || holds(previous, previous.length, id)) return false
-      currentSet = toSet(current, count)
-      previousSet = toSet(previous, previous.length)
-    }
+    if (!seen && last !== undefined && !isAfter(id, last)) index()
+    if (seen?.has(id)) return false
     if (count >= capacity) {
       previous = current
       current = new Array(capacity)
       count = 0
-      previousSet = currentSet
-      if (currentSet) currentSet = new Set()
+      if (seen) index()
     }
-    id = detached(id)
-    current[count++] = id
-    currentSet?.add(id)
+    current[count++] = id = detached(id)
+    seen?.add(id)
     return true
   }
 
   const memory: IdMemory = {
     recordIfNew(id) {
       // The usual case, kept small: V8 inlines it into the parser's loop (see the client's sink).
-      if (count && count < capacity && !currentSet && id.length <= MAX_ID_LENGTH && isAfter(id, current[count - 1])) {
+      if (count && count < capacity && !seen && id.length <= MAX_ID_LENGTH && isAfter(id, current[count - 1])) {
         current[count++] = detached(id)
         return true
       }
@@ -135,7 +114,7 @@ export function createIdMemory(capacity: number, initialLast: string | undefined
       pinnedIn = current = new Array(capacity)
       pinnedCount = count = 0
       previous = []
-      currentSet = previousSet = undefined
+      seen = undefined
     },
   }
   return memory

@@ -21,11 +21,16 @@ export const eventSourceTransport: Transport = {
     // MessageEvent.lastEventId keeps the last id the stream set, so an unchanged one is not this event's.
     let previousId = ''
     const session = createSession(sink, request.maxMessageBytes, () => {
-      source.removeEventListener('open', session.open)
+      source.removeEventListener('open', onOpen)
       source.removeEventListener('error', onError)
       types.forEach((type) => source.removeEventListener(type, onEvent))
       source.close()
     })
+
+    // Not session.open itself: the event would arrive as its argument.
+    function onOpen(): void {
+      session.open()
+    }
 
     function onEvent(event: Event): void {
       const { type, data, lastEventId = '' } = event as MessageEvent<string>
@@ -50,7 +55,7 @@ export const eventSourceTransport: Transport = {
       source.addEventListener(type, onEvent)
     }
 
-    source.addEventListener('open', session.open)
+    source.addEventListener('open', onOpen)
     source.addEventListener('error', onError)
     ALWAYS.concat(request.eventTypes).forEach(listen)
     return { close: session.close, listen }

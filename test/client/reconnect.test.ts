@@ -255,6 +255,19 @@ describe('heartbeat watchdog', () => {
     pushClient.close()
   })
 
+  it('arms only after the first heartbeat message on a connection that says it sees no comments', async () => {
+    const pushClient = t.client({ heartbeatTimeoutMs: 1000 })
+    await flush()
+    t.fake.last().sink.open(false)
+    await vi.advanceTimersByTimeAsync(5000)
+    expect(pushClient.state).toBe('open')
+    t.fake.last().sink.activity()
+    t.fake.last().sink.message('pushwire:heartbeat', '')
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(t.statuses.at(-1)?.error?.code).toBe('heartbeat')
+    pushClient.close()
+  })
+
   it('times a reopened connection from its open once the server has sent heartbeat events', async () => {
     t.fake = createFakeTransport('es', { seesComments: false })
     const pushClient = t.client({ heartbeatTimeoutMs: 1000 })
@@ -292,6 +305,8 @@ describe('options', () => {
     ['fractional fallbackAfter', { fallbackAfter: 1.5 }, /fallbackAfter must be a whole number/],
     ['headers string', { headers: 'Bearer x' as unknown as Record<string, string> }, /headers must be an object or a function/],
     ['bad websocketUrl', { websocketUrl: 'ftp://x' }, /websocketUrl/],
+    ['unknown websocketFormat', { websocketFormat: 'json' as 'text' }, /websocketFormat must be 'sse', 'text' or a function/],
+    ['websocketProtocols number', { websocketProtocols: 7 as unknown as string }, /websocketProtocols must be a string or a list/],
   ]
   it.each(bad)('throws a TypeError for %s', (_, options, message) => {
     expect(() => createPushClient({ url: URL, lazy: true, ...options } as PushClientOptions)).toThrow(TypeError)
