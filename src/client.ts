@@ -29,9 +29,6 @@ const STATUS = 'status'
 const DEDUPE_WINDOW = 1024
 
 type Timer = ReturnType<typeof setTimeout>
-
-/** The decoding of a message decoded already (see TransportSink.message). */
-const keep = (data: unknown) => data
 type Strings = Record<string, string>
 
 function evaluate(value: Resolvable<Strings> | undefined): Promise<Strings | undefined> {
@@ -223,26 +220,6 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
   }
 
   function createSink(sinkGeneration: number, transport: Transport): TransportSink {
-    // The hot path: every event of every transport comes through here. V8 inlines it, with
-    // the reader and the listeners, into the parser's loop only while the whole chain stays
-    // small (V8 counts bytecode, run or not), so rare work lives in other functions.
-    function receive(type: string, data: unknown, id: string | undefined, decodeData: typeof decode): void {
-      if (sinkGeneration !== generation) return
-      // Most types are shorter than both reserved ones: one length test spares them two compares.
-      if (type.length >= RESET_TYPE.length && (type === HEARTBEAT_TYPE || type === RESET_TYPE)) {
-        return receiveReserved(type, data, id, transport.name)
-      }
-      if (id !== undefined && !delivered.recordIfNew(id)) return
-      let decoded: unknown
-      try {
-        decoded = decodeData(data as string, type)
-      } catch (cause) {
-        return decodeFailed(type, cause)
-      }
-      // The time of the task that brought the event: one clock read per task, not per event.
-      listeners.emit(type, { type, data: decoded, id, transport: transport.name, receivedAt: lastActivityAt })
-    }
-
     return {
       open(seesComments = transport.seesComments) {
         if (sinkGeneration !== generation || opened) return
@@ -261,8 +238,33 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
         lastActivityAt = Date.now()
         Promise.resolve().then(() => (clockRead = false))
       },
-      event: (type, data, id) => receive(type, data, id, decode),
-      message: (type, data, id) => receive(type, data, id, keep),
+      // The hot path: every event of every transport comes through here. V8 inlines it, with
+      // the reader and the listeners, into the parser's loop only while the whole chain stays
+      // small (V8 counts bytecode, run or not), so rare work lives in other functions.
+      event(type, data, id) {
+        if (sinkGeneration !== generation) return
+        // Most types are shorter than both reserved ones: one length test spares them two compares.
+        if (type.length >= RESET_TYPE.length && (type === HEARTBEAT_TYPE || type === RESET_TYPE)) {
+          return receiveReserved(type, data, id, transport.name)
+        }
+        if (id !== undefined && !delivered.recordIfNew(id)) return
+        let decoded: unknown
+        try {
+          decoded = decode(data, type)
+        } catch (cause) {
+          return decodeFailed(type, cause)
+        }
+        // The time of the task that brought the event: one clock read per task, not per event.
+        listeners.emit(type, { type, data: decoded, id, transport: transport.name, receivedAt: lastActivityAt })
+      },
+      // As `event`, for data decoded already (a websocketFormat function's): no `decode`.
+      message(type, data, id) {
+        if (sinkGeneration !== generation) return
+        if (type === HEARTBEAT_TYPE || type === RESET_TYPE) return receiveReserved(type, data, id, transport.name)
+        if (id === undefined || delivered.recordIfNew(id)) {
+          listeners.emit(type, { type, data, id, transport: transport.name, receivedAt: lastActivityAt })
+        }
+      },
       dropped(error) {
         if (sinkGeneration === generation) reportDropped(error)
       },

@@ -1,5 +1,5 @@
 import { PushError } from '../errors'
-import type { PushErrorCode, Transport, WebSocketMessage } from '../types'
+import type { Transport, WebSocketMessage } from '../types'
 import { createSession, resumeUrl } from './session'
 
 /**
@@ -24,8 +24,7 @@ export const webSocketTransport: Transport = {
     // The handlers stay: the session drops what a closed socket still reports, and the `ws`
     // package throws on an 'error' event (one comes from closing while connecting) without one.
     const session = createSession(sink, maxMessageBytes, () => socket.close())
-    const problem = (code: PushErrorCode, detail: string, cause?: unknown) => new PushError(code, `${url} ${detail}`, { cause })
-    const drop = (detail: string, cause?: unknown) => sink.dropped(problem('protocol', detail, cause))
+    const drop = (detail: string, cause?: unknown) => sink.dropped(new PushError('protocol', `${url} ${detail}`, { cause }))
 
     // A server with its own format sends nothing first (pushwire/server sends `:ok`): there the
     // upgrade is the open, and no comment can time the connection.
@@ -50,18 +49,21 @@ export const webSocketTransport: Transport = {
       } catch (cause) {
         return drop('sent a frame websocketFormat threw on', cause)
       }
-      // A server's sequence number is most often a number.
-      if (message) sink.message(message.type || 'message', message.data, message.id == null ? undefined : String(message.id))
+      if (message) sink.message(message.type || 'message', message.data, message.id)
     }
     socket.onclose = (event) => {
-      session.fail(problem('network', `closed (code ${event.code}${event.reason ? ', ' + event.reason : ''})`, event))
+      fail('network', `closed (code ${event.code}${event.reason ? ', ' + event.reason : ''})`, event)
     }
     socket.onerror = (event) => {
       // Browsers hide the reason; the `ws` package puts it on the event ("Max payload size
       // exceeded" for a frame over maxPayload).
       const detail = (event as Event & { message?: unknown }).message
       const failed = typeof detail === 'string' ? 'failed: ' + detail : 'failed'
-      session.fail(problem(/payload/.test(failed) ? 'too-large' : 'network', failed, event))
+      fail(/payload/.test(failed) ? 'too-large' : 'network', failed, event)
+    }
+
+    function fail(code: 'network' | 'too-large', detail: string, cause: Event): void {
+      session.fail(new PushError(code, `${url} ${detail}`, { cause }))
     }
 
     return {
