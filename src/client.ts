@@ -1,11 +1,12 @@
 import { HEARTBEAT_TYPE, RESET_TYPE } from './constants'
-import { computeDelay } from './core/backoff'
+import { computeDelay, MIN_DELAY_MS } from './core/backoff'
 import { resolveEnv } from './core/env'
 import { post } from './core/http-request'
 import { createIdMemory } from './core/id-memory'
 import { createMessageIterator } from './core/iterator'
 import { ANY, createListenerRegistry } from './core/listeners'
 import { isOffline, isPageHidden, watchPage } from './core/page-hooks'
+import { recallTransport, rememberTransport } from './core/transport-memory'
 import { withQuery } from './core/url'
 import { PushError } from './errors'
 import { resolveOptions } from './options'
@@ -163,8 +164,11 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
     else fail(generation, new PushError('heartbeat', `no data for ${silentFor} ms`))
   }
 
+  /** Once per connection, when it has proven itself alive (for native EventSource: a heartbeat event). */
   function armWatchdog(): void {
     watchdogArmed = true
+    // Remembered only now: behind a buffering proxy native EventSource opens, then hears nothing.
+    rememberTransport(url, candidates, transportIndex)
     checkWatchdog()
   }
 
@@ -174,9 +178,9 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
     const { code, retryAfterMs } = error
     dropConnection()
     if (code === 'closed-by-server' || (code === 'auth' && authRetried)) return closeForGood(error)
-    let delayMs = 0
+    let delayMs = MIN_DELAY_MS
     if (code === 'auth') {
-      // Once more at once, with `headers` evaluated again (a fresh token, maybe).
+      // Once more, as soon as may be, with `headers` evaluated again (a fresh token, maybe).
       authRetried = true
     } else {
       if (++attempt > retry.maxAttempts) return closeForGood(error)
@@ -184,7 +188,7 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
         transportIndex = (transportIndex + 1) % candidates.length
         failedOpens = 0
       }
-      delayMs = retryAfterMs ?? computeDelay(attempt, serverRetryMs ?? retry.initialDelayMs, retry, Math.random())
+      delayMs = computeDelay(attempt, serverRetryMs ?? retry.initialDelayMs, retry, Math.random(), retryAfterMs)
     }
     // No point spinning while the browser knows it is offline; `online` restarts at once.
     if (isOffline()) {
@@ -348,8 +352,10 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
     const context = { env, hasHeaders: config.headers !== undefined }
     candidates = transports.filter((transport) => transport.isSupported(context))
     current = candidates[0]
-    transportIndex = attempt = failedOpens = 0
+    attempt = failedOpens = 0
     authRetried = false
+    // Where an earlier client on this url had to fall back, start with what worked for it.
+    transportIndex = recallTransport(url, candidates)
     if (!current) {
       const names = transports.map((transport) => transport.name).join(', ')
       return closeForGood(new PushError('network', `none of [${names}] is supported here`))

@@ -19,7 +19,9 @@ export class PushError extends Error {
   override readonly cause?: unknown
 
   constructor(code: PushErrorCode, message: string, details: PushErrorDetails = {}) {
-    super(`${code}: ${message}`)
+    // Messages reach error trackers: a URL in them keeps its parameter names, never the values
+    // (a `query` token, say). A value ends at `&`, `#`, whitespace or a colon before a space.
+    super(message.replace(/([?&][^=&#\s]*=)(?:[^&#\s:]|:(?=\S))*/g, '$1***'))
     this.code = code
     this.status = details.status
     this.retryAfterMs = details.retryAfterMs

@@ -77,17 +77,45 @@ export interface PushStatus {
   error?: PushError
 }
 
-/** Backoff settings for reconnection. */
+/**
+ * How the client waits between reconnection attempts: exponentially longer after each failure
+ * in a row, capped, and randomised so that the clients a server restart dropped together do not
+ * all come back together. The defaults suit a public server; see docs/reconnection.md. No
+ * delay is ever shorter than 250 ms, and that floor grows with consecutive failures too,
+ * whatever these say or the server sends (`retry:`, `Retry-After`): no server can drive the
+ * client into a hot loop.
+ */
 export interface RetryOptions {
-  /** Delay before the first retry, unless the server's `retry:` field set another. @default 1000 */
+  /**
+   * The wait before the first retry, and the base the later ones grow from. A `retry:` line
+   * from the server replaces it, so a server can slow its clients down without a new build.
+   * @default 1000
+   */
   initialDelayMs?: number
-  /** Upper bound of any backoff delay. @default 30000 */
+  /**
+   * No wait is longer than this. Lower it for a dashboard on a LAN that must come back fast;
+   * raise it for many clients of a server that should not be hammered while it is down.
+   * @default 30000
+   */
   maxDelayMs?: number
-  /** Multiplier per consecutive failure. @default 2 */
+  /**
+   * How much longer each wait is than the one before (2: 1 s, 2 s, 4 s, …). 1 waits the same
+   * every time.
+   * @default 2
+   */
   factor?: number
-  /** Fraction of the delay that is randomised (0 = none, 1 = full). @default 0.5 */
+  /**
+   * The part of each wait that is random, taken off (never added): 0.5 waits between half and
+   * all of the delay. 0 makes waits exact (tests); keep some for real traffic.
+   * @default 0.5
+   */
   jitter?: number
-  /** Reconnection attempts in a row: when the last of them fails too, the client closes for good. @default Infinity */
+  /**
+   * Reconnection attempts in a row; when the last of them fails too, the client closes with
+   * that error. Set it when a stream that stays down should show an error in the UI rather
+   * than a spinner; a stable connection starts the count over.
+   * @default Infinity
+   */
   maxAttempts?: number
 }
 
@@ -114,7 +142,12 @@ export interface WebSocketMessage {
  */
 export type WebSocketFormat = 'sse' | 'text' | ((frame: string) => WebSocketMessage | null)
 
-/** Constructors and functions the transports use; by default the globals. */
+/**
+ * Constructors and functions the transports use instead of the globals: for Node (pass
+ * `WebSocket` from the `ws` package), for tests (fakes), or for a polyfill you do not want to
+ * install globally. Read when `connect()` runs, never at import.
+ * @default the globals of the page, worker or Node
+ */
 export interface TransportEnv {
   fetch?: typeof fetch
   WebSocket?: typeof WebSocket
@@ -122,48 +155,124 @@ export interface TransportEnv {
   XMLHttpRequest?: typeof XMLHttpRequest
 }
 
-/** Options of {@link createPushClient}. */
+/** Options of {@link createPushClient}: everything but `url` has a default that suits most apps. */
 export interface PushClientOptions extends TransportEnv {
-  /** http(s) URL of the stream; relative URLs resolve against `location`. */
+  /**
+   * The stream: an http(s) URL, or a path resolved against the page's (or worker's)
+   * `location`. Use a path and serve the stream from the page's origin (in development through
+   * the dev server's proxy): no CORS, and cookies just work. Every transport uses it (WebSocket
+   * through `websocketUrl`), and `send()` POSTs to it.
+   */
   url: string
   /**
-   * Transports in order of preference: built-in names or custom {@link Transport} objects.
-   * The default puts fetch-sse first, since it sees HTTP statuses, `retry:`, comments and every
-   * event type; native EventSource serves browsers without fetch streams. Pass a shorter list
-   * to rule a transport out (say, `websocket` behind a proxy that blocks upgrades).
+   * The transports to try, in order: built-in names or your own {@link Transport} objects.
+   * The client skips those that cannot work here (a missing global, `headers` set) and moves to
+   * the next after `fallbackAfter` failed opens. The default puts fetch-sse first, since it sees
+   * everything (HTTP statuses, `retry:`, comments, every event type, size bounds); native
+   * EventSource serves browsers without fetch streams. Pass a shorter list to rule a transport
+   * out, say `websocket` when you know a proxy blocks upgrades, or to pin one in a test.
    * @default ['fetch-sse', 'eventsource', 'websocket', 'long-poll']
    */
   transports?: ReadonlyArray<TransportName | Transport>
-  /** URL of the WebSocket endpoint. @default `url` with http→ws, https→wss */
+  /**
+   * Where the WebSocket transport connects, when that is not the stream's URL: another host or
+   * path for upgrades (an http(s) URL is turned into ws(s)).
+   * @default `url` with http→ws, https→wss
+   */
   websocketUrl?: string
   /**
-   * Request headers, re-evaluated before every connect. Only `fetch-sse` and `long-poll`
-   * can send headers, so when set the client uses only those.
+   * Request headers (an `Authorization` bearer token, say), or a function, possibly async,
+   * that returns them: it runs before every connect, so it can hand out a fresh token each
+   * time, and once more after a 401/403. Only fetch-sse and long-poll can send headers, so
+   * with `headers` set the client uses only those; use `query` or cookies to keep the others.
+   * Cross-origin, each header needs the server's CORS approval (a preflight). They never reach
+   * another origin: while they are set, no redirect is followed (an `http` error instead).
    */
   headers?: Resolvable<Record<string, string>>
-  /** Query parameters added to the URL of every transport, re-evaluated before every connect. */
+  /**
+   * Query parameters added to the URL of every transport, or a function, possibly async, that
+   * returns them before every connect. The way to authenticate native EventSource and
+   * WebSocket, which cannot send headers: a short-lived token in the query.
+   */
   query?: Resolvable<Record<string, string>>
-  /** Send cookies cross-origin. @default false */
+  /**
+   * Sends cookies (and HTTP auth) with cross-origin requests: set it when the stream is on
+   * another origin and authenticates by cookie; the server must answer with
+   * `Access-Control-Allow-Credentials: true` and an explicit origin. Same-origin requests send
+   * cookies anyway.
+   * @default false
+   */
   withCredentials?: boolean
-  /** Backoff settings, or `false` to never reconnect. @default { initialDelayMs: 1000, maxDelayMs: 30000, factor: 2, jitter: 0.5, maxAttempts: Infinity } */
+  /**
+   * How long to wait between reconnection attempts ({@link RetryOptions}), or `false` to never
+   * reconnect after a failure (a 401/403 still gets its one retry with fresh `headers`).
+   * @default { initialDelayMs: 1000, maxDelayMs: 30000, factor: 2, jitter: 0.5, maxAttempts: Infinity }
+   */
   retry?: RetryOptions | false
-  /** An open that has not succeeded in this long has failed. @default 10000 */
+  /**
+   * An open that has not succeeded in this long (no first byte of the stream; see
+   * docs/reconnection.md) has failed, and counts towards `fallbackAfter`. A proxy that buffers
+   * responses looks like this: the request is answered, then nothing comes. Lower it to fall
+   * back sooner on such networks; a slow `headers()` or `query()` counts against it too.
+   * @default 10000
+   */
   connectTimeoutMs?: number
-  /** No byte for this long (comments count) and the connection is reopened. @default 45000 */
+  /**
+   * No byte at all (comments count) for this long, and the connection is taken for dead and
+   * reopened: a connection that a sleeping laptop or a NAT dropped without a word. Keep it
+   * above the server's heartbeat interval (`pushwire/server`: 15 s) with room for delays.
+   * @default 45000
+   */
   heartbeatTimeoutMs?: number
-  /** Resume point for the first connect. */
+  /**
+   * Where the first connect resumes from: the id of the last event already applied, say from
+   * a snapshot the app loaded first, or `client.lastEventId` of a client you replace. The
+   * server then replays what came after it. Without it a new client gets only new events.
+   */
   lastEventId?: string
-  /** Query parameter that carries the resume point where a header cannot. @default 'lastEventId' */
+  /**
+   * The query parameter that carries the resume point where no `Last-Event-ID` header can
+   * (native EventSource, WebSocket, long-poll). Change it only for a server that expects
+   * another name.
+   * @default 'lastEventId'
+   */
   lastEventIdParam?: string
-  /** Consecutive failed opens of one transport before the next one is tried. @default 2 */
+  /**
+   * Failed opens in a row of one transport before the client tries the next (which later
+   * clients on the url then start with, for 30 minutes). 1 falls back at the first failure:
+   * fast behind a proxy that blocks a transport, but one hiccup of the server moves clients off
+   * their first transport too. Higher values are more patient with a flaky network.
+   * @default 2
+   */
   fallbackAfter?: number
-  /** Close while the page is hidden and resume when it is visible again. @default false */
+  /**
+   * Closes the connection while the page is hidden (a background tab, a minimised window) and
+   * resumes from the last event when it is visible again: saves server connections and battery
+   * for data nobody is looking at. Leave it off when events must be handled in the background
+   * (notifications, a sound).
+   * @default false
+   */
   pauseWhenHidden?: boolean
-  /** An event or line longer than this is a `too-large` error and the connection is reopened. @default 1048576 */
+  /**
+   * The largest event (or line) the client accepts, in UTF-16 units; a larger one is a
+   * `too-large` error and the connection is reopened, so a runaway server cannot fill the
+   * page's memory. Raise it if your events are legitimately bigger than 1 MiB.
+   * @default 1048576
+   */
   maxMessageBytes?: number
-  /** Decoding of every event's data. @default 'text' */
+  /**
+   * What listeners get as `msg.data`: the text as sent (`'text'`), `JSON.parse` of it
+   * (`'json'`), or your function of the text and the event type (a reviver, a schema check).
+   * An event that fails to decode is dropped and reported as a `protocol` error; the stream
+   * goes on.
+   * @default 'text'
+   */
   decode?: Decode
-  /** Do not connect until `connect()` is called. @default false */
+  /**
+   * Makes the client but waits for `connect()`: for a client made early (at module scope, in a
+   * store) whose connection should open only once the app is ready, say after a login.
+   * @default false
+   */
   lazy?: boolean
   /**
    * How a WebSocket frame becomes messages. Keep `'sse'` for `pushwire/server` and any server

@@ -38,7 +38,7 @@
   client.onStatus((status) => {
     ui.setStatePill($('chat-state'), status.state)
     $('chat-transport').textContent = status.transport ? 'via ' + status.transport : ''
-    if (status.error) errorLine.textContent = status.error.message
+    if (status.error) errorLine.textContent = status.error.code + ': ' + status.error.message
     else if (status.state === 'open') errorLine.textContent = ''
   })
 

@@ -200,7 +200,7 @@
       view.transport.textContent = status.transport || '–'
       ui.setStatePill(view.state, status.state)
       view.reconnects.textContent = String(reconnects)
-      if (status.error) view.error.textContent = status.error.message
+      if (status.error) view.error.textContent = status.error.code + ': ' + status.error.message
       else if (status.state === 'open') view.error.textContent = ''
     })
   }

@@ -6,9 +6,17 @@ import { httpStatusError } from './http-status'
 /** One HTTP request: a `GET` of an event stream, or a `POST` when it has a `body`. */
 export interface HttpRequest {
   url: string
+  /**
+   * The app's headers, which win over the request's own. They are never sent where a redirect
+   * leads: with any of them set, `fetch` follows no redirect (`XMLHttpRequest` cannot be told).
+   */
   headers: Record<string, string>
   withCredentials: boolean
+  /** The resume point, sent as `Last-Event-ID`. */
+  lastEventId?: string
   body?: string
+  /** The `Content-Type` of `body`. */
+  contentType?: string
   /**
    * `XMLHttpRequest` keeps the whole body in `responseText`, so once that is longer than this
    * the request stops and reports `end` as if the body had ended. `fetch` streams and ignores it.
@@ -25,7 +33,10 @@ export interface ResponseHandlers {
   chunk(text: string): void
   /** The body ended cleanly. */
   end(): void
-  /** Bad status or content type, or a network fault; the request is already stopped. */
+  /**
+   * Bad status (its message quoting the start of a text body) or content type, or a network
+   * fault; the request is already stopped.
+   */
   fail(error: PushError): void
 }
 
@@ -35,23 +46,28 @@ export type StopRequest = () => void
 // Hoisted: this object would otherwise be allocated for every chunk of the hot path.
 const STREAM: TextDecodeOptions = { stream: true }
 
-/** `headers` copied over `own` (so the user's headers may override the request's own). */
-export function withHeaders(own: Record<string, string>, headers: Record<string, string> | undefined): Record<string, string> {
-  for (const name in headers) own[name] = headers[name]
-  return own
-}
-
 /**
  * Runs `request` with `fetch` where there is one (streaming the body where the platform has
  * `response.body` streams), else with `XMLHttpRequest`, the path of IE11-class browsers,
  * which reports `responseText` as it grows and needs no Promise, stream or TextDecoder.
  */
 export function sendRequest(env: TransportEnv, request: HttpRequest, handlers: ResponseHandlers): StopRequest {
-  const url = request.url
+  const { url, lastEventId } = request
   const method = request.body === undefined ? 'GET' : 'POST'
   const label = method + ' ' + url
+  const headers: Record<string, string> =
+    method === 'GET' ? { Accept: 'text/event-stream' } : { 'Content-Type': request.contentType as string }
+  // As UTF-8 bytes, like native EventSource: fetch throws on header characters above U+00FF.
+  if (lastEventId) headers['Last-Event-ID'] = unescape(encodeURIComponent(lastEventId))
+  let redirect: RequestRedirect = 'follow'
+  for (const name in request.headers) {
+    headers[name] = request.headers[name]
+    redirect = 'manual'
+  }
   let settled = false
   let abort = noop
+  // Set while the first text of a refusal's body is awaited for its error message.
+  let refuse: ((body: string) => void) | undefined
 
   function stop(): void {
     if (settled) return
@@ -72,10 +88,17 @@ export function sendRequest(env: TransportEnv, request: HttpRequest, handlers: R
 
   /** Checks status and content type; reports `start` and returns whether to read on. */
   function respond(status: number, header: (name: string) => string | null): boolean {
-    const contentType = header('Content-Type')
-    if (method === 'POST' ? status < 200 || status > 299 : status !== 200) {
-      fail(httpStatusError(status, header('Retry-After'), label))
-    } else if (method === 'GET' && !/^text\/event-stream/i.test(contentType || '')) {
+    const contentType = header('Content-Type') || ''
+    // A redirect not followed: an opaque one (status 0) in browsers, the 3xx itself elsewhere.
+    if (status < 200 || (status > 299 && status < 400)) {
+      fail(new PushError('http', `redirect from ${label} not followed: headers are set`, { status: status || undefined }))
+    } else if (method === 'POST' ? status > 299 : status !== 200) {
+      const retryAfter = header('Retry-After')
+      refuse = (body) => fail(httpStatusError(status, retryAfter, label, body))
+      // A text body says why (pushwire/server explains every refusal): its first chunk is
+      // quoted, the rest never read. Not an event stream's: that may stay open and silent.
+      if (!/^text\/(?!event-stream)/i.test(contentType)) refuse('')
+    } else if (method === 'GET' && !/^text\/event-stream/i.test(contentType)) {
       fail(new PushError('protocol', `expected text/event-stream from ${label}, got ${contentType}`, { status }))
     } else {
       handlers.start()
@@ -84,12 +107,15 @@ export function sendRequest(env: TransportEnv, request: HttpRequest, handlers: R
   }
 
   function chunk(text: string): void {
-    if (!settled) handlers.chunk(text)
+    if (settled) return
+    if (!refuse) handlers.chunk(text)
+    else if (text) refuse(text)
   }
 
   function end(rest: string): void {
     if (rest) chunk(rest)
     if (settled) return
+    if (refuse) return refuse('')
     settled = true
     handlers.end()
   }
@@ -105,9 +131,10 @@ export function sendRequest(env: TransportEnv, request: HttpRequest, handlers: R
     fetch(url, {
       method,
       body: request.body,
-      headers: request.headers,
+      headers,
       credentials: request.withCredentials ? 'include' : 'same-origin',
       cache: 'no-store',
+      redirect,
       signal: controller?.signal,
     }).then((response) => {
       const stream = response.body
@@ -115,7 +142,8 @@ export function sendRequest(env: TransportEnv, request: HttpRequest, handlers: R
       body = reader || stream
       if (settled) return abort()
       if (!respond(response.status, (name) => response.headers.get(name))) return
-      if (!reader) return response.text().then(end, failNetwork)
+      // Without a stream, text() reads all of a refusal's body, which may never end.
+      if (!reader) return refuse ? refuse('') : response.text().then(end, failNetwork)
       const decoder = new TextDecoder()
       const onRead = (result: ReadableStreamReadResult<Uint8Array>): void => {
         if (result.done) return end(decoder.decode())
@@ -134,7 +162,7 @@ export function sendRequest(env: TransportEnv, request: HttpRequest, handlers: R
     xhr.open(method, url, true)
     // IE10/11 refuse withCredentials before open().
     xhr.withCredentials = request.withCredentials
-    for (const name in request.headers) xhr.setRequestHeader(name, request.headers[name])
+    for (const name in headers) xhr.setRequestHeader(name, headers[name])
     xhr.onreadystatechange = () => {
       const state = xhr.readyState
       if (settled || state < 2) return
@@ -181,7 +209,6 @@ export function post(
   withCredentials: boolean,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const request = { url, body, headers: withHeaders({ 'Content-Type': contentType }, headers), withCredentials }
-    sendRequest(env, request, { start: noop, chunk: noop, end: resolve, fail: reject })
+    sendRequest(env, { url, body, contentType, headers: headers || {}, withCredentials }, { start: noop, chunk: noop, end: resolve, fail: reject })
   })
 }

@@ -17,11 +17,20 @@ export function parseRetryAfter(header: string | null | undefined, now: number):
   return isNaN(ms) ? undefined : Math.min(Math.max(0, ms), MAX_TIMER_MS)
 }
 
+/** Characters of an error response's body that its error message quotes. */
+const MAX_QUOTED_CHARS = 200
+
 /**
  * The error for a response that did not open a stream: 204 stops for good, 401/403 are
- * `auth`, others `http`; each with `Retry-After` when the server sent one.
+ * `auth`, others `http`; each with `Retry-After` when the server sent one, and the message
+ * quoting the start of `body` (whitespace folded, at most {@link MAX_QUOTED_CHARS} characters).
  */
-export function httpStatusError(status: number, retryAfter: string | null, request: string): PushError {
+export function httpStatusError(status: number, retryAfter: string | null, request: string, body = ''): PushError {
   const code = status === 204 ? 'closed-by-server' : status === 401 || status === 403 ? 'auth' : 'http'
-  return new PushError(code, `${status} from ${request}`, { status, retryAfterMs: parseRetryAfter(retryAfter, Date.now()) })
+  const said = body.replace(/\s+/g, ' ').trim()
+  const quote = said.length > MAX_QUOTED_CHARS ? said.slice(0, MAX_QUOTED_CHARS) + '…' : said
+  return new PushError(code, `${status} from ${request}${quote && ': ' + quote}`, {
+    status,
+    retryAfterMs: parseRetryAfter(retryAfter, Date.now()),
+  })
 }

@@ -3,7 +3,6 @@ import type { TransportSink } from '../types'
 
 const CR = 13
 const LF = 10
-const BOM = 0xfeff
 
 // Text that ends between events: after its last empty line (or from its start) nothing but
 // comment lines. A line ends at LF, CRLF, or a CR that no LF follows.
@@ -25,14 +24,15 @@ export interface SseReader {
  * Creates the one SSE reader that fetch-sse, websocket and long-poll share. It follows the
  * WHATWG rules (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation)
  * whatever the chunking, reports events and `retry:` to `sink`, and bounds memory by
- * `maxMessageBytes`: a line or event over it stops the reader and calls `tooLarge`.
+ * `maxMessageBytes`: a line or event over it stops the reader and calls `tooLarge`. The text
+ * comes from a UTF-8 decoder, which has removed the stream's one leading BOM (TextDecoder,
+ * XMLHttpRequest); so a U+FEFF that reaches the reader is part of a field name, as WHATWG says.
  */
 export function createSseReader(
   sink: Pick<TransportSink, 'event' | 'retry'>,
   maxMessageBytes: number,
   tooLarge: () => void,
 ): SseReader {
-  let atStart = true
   let skipLeadingLF = false
   let stopped = false
 
@@ -65,11 +65,8 @@ export function createSseReader(
 
   function feed(text: string, whole?: boolean): boolean {
     if (stopped || !text) return true
-    // eventsource-parser strips a BOM only given as raw bytes; decoded text carries U+FEFF. And
-    // the LF of a CRLF split across chunks goes: its CR has already ended the line.
-    const first = text.charCodeAt(0)
-    if ((atStart && first === BOM) || (skipLeadingLF && first === LF)) text = text.slice(1)
-    atStart = false
+    // The LF of a CRLF split across chunks goes: its CR has already ended the line.
+    if (skipLeadingLF && text.charCodeAt(0) === LF) text = text.slice(1)
     // A CR that ends a chunk ends its line now (the parser alone would wait for the next byte
     // to rule out CRLF).
     const end = text.length - 1

@@ -1,6 +1,6 @@
 import { useEffect, useInsertionEffect, useRef, useState } from 'react'
 import { createPushClient, type EventMap, type PushClient, type PushClientOptions } from '../index'
-import { connectionKey, liveOptions } from './wrapper-kit'
+import { connectionKey, liveOptions } from '../frameworks/common'
 
 interface MadeClient<E extends object> {
   key: string

@@ -1,6 +1,6 @@
 import { useEffect, useInsertionEffect, useRef, useState } from 'react'
 import type { EventType, PushClient } from '../index'
-import type { MessageOf } from './wrapper-kit'
+import type { MessageOf } from '../frameworks/common'
 
 /**
  * Calls `handler` for every event of `type` (`'*'` for all). The latest `handler` is called,

@@ -1,6 +1,6 @@
 import { useCallback, useSyncExternalStore } from 'react'
 import type { PushClient, PushStatus } from '../index'
-import { IDLE_STATUS } from './wrapper-kit'
+import { IDLE_STATUS } from '../frameworks/common'
 
 const noop = () => {}
 const idle = () => IDLE_STATUS

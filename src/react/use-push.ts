@@ -3,7 +3,7 @@ import { PushError, type EventMap, type EventType, type PushClient, type PushCli
 import { usePushClient } from './use-push-client'
 import { usePushMessage } from './use-push-event'
 import { usePushStatus } from './use-push-status'
-import type { MessageOf } from './wrapper-kit'
+import type { MessageOf } from '../frameworks/common'
 
 /** What {@link usePush} returns. */
 export interface UsePushResult<E extends object, K extends string> {

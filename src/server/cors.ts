@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { PushServerCors } from './types'
+import { problem, type HttpProblem } from './http-reply'
+import type { ResolvedServerOptions } from './options'
+import { ownOrigins } from './own-origin'
 
 /** Request headers the client may send: resume point, auth, body type, cache control. */
 const BASE_ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'Last-Event-ID', 'Cache-Control']
@@ -8,8 +10,13 @@ const PREFLIGHT_MAX_AGE_S = '600'
 
 /** Cross-origin handling for one server. */
 export interface Cors {
-  /** Whether a request from `origin` may read responses (no Origin header: same-origin or not a browser). */
-  allows(origin: string | undefined): boolean
+  /**
+   * Refuses (403) a request that browsers send from any page with the user's cookies and
+   * without asking CORS first: a WebSocket upgrade, a POST. It may go on without an `Origin`
+   * (not a browser, or an old one on the server's own page), from the server's own origin, or
+   * from an origin that `cors.origin` names (listed, or the predicate says yes; `'*'` is not enough).
+   */
+  refuseForeign(req: IncomingMessage): HttpProblem | undefined
   /** Adds the CORS response headers when the request's origin is allowed. */
   apply(req: IncomingMessage, res: ServerResponse): void
   /** Answers an OPTIONS request: a preflight when CORS is configured, else a plain `Allow`. Call after `apply`. */
@@ -39,14 +46,34 @@ function allowedHeaders(requested: string | undefined): string {
   return list.join(', ')
 }
 
-/** Creates the CORS handling for `cors` (none when undefined). */
-export function createCors(cors: PushServerCors | undefined): Cors {
+/** Creates the cross-origin handling for `cors` (no CORS headers when undefined) and `trustProxy`. */
+export function createCors({ cors, trustProxy }: Pick<ResolvedServerOptions, 'cors' | 'trustProxy'>): Cors {
+  /** Whether `cors.origin` names `origin` itself, rather than letting it in through `'*'`. */
+  function names(origin: string): boolean {
+    if (!cors) return false
+    const rule = cors.origin
+    if (typeof rule === 'function') return rule(origin) === true
+    return origin !== '*' && ([] as string[]).concat(rule).indexOf(origin) !== -1
+  }
+
+  /** Whether a request from `origin` may read responses (no Origin header: same-origin or not a browser). */
   function allows(origin: string | undefined): boolean {
     if (!cors || origin === undefined) return true
     const rule = cors.origin
-    if (typeof rule === 'function') return rule(origin) === true
-    if (typeof rule === 'string') return rule === '*' || rule === origin
-    return rule.indexOf('*') !== -1 || rule.indexOf(origin) !== -1
+    return rule === '*' || (Array.isArray(rule) && rule.indexOf('*') !== -1) || names(origin)
+  }
+
+  function refuseForeign(req: IncomingMessage): HttpProblem | undefined {
+    const origin = req.headers.origin
+    if (origin === undefined || names(origin)) return undefined
+    const own = ownOrigins(req, trustProxy)
+    if (own.indexOf(origin) !== -1) return undefined
+    const hint = trustProxy ? '' : ' (behind a proxy that rewrites Host or terminates TLS, see the trustProxy option)'
+    return problem(
+      403,
+      `Cross-origin request refused: Origin ${JSON.stringify(origin.slice(0, 100))} is not this server's own ` +
+        `(${own.join(' or ') || 'unknown: no usable host'}) and cors.origin does not list it${hint}`,
+    )
   }
 
   function apply(req: IncomingMessage, res: ServerResponse): void {
@@ -82,5 +109,5 @@ export function createCors(cors: PushServerCors | undefined): Cors {
     res.end()
   }
 
-  return { allows, apply, preflight }
+  return { refuseForeign, apply, preflight }
 }

@@ -15,6 +15,9 @@ function acceptsEventStream(req: IncomingMessage): boolean {
 
 async function route(req: IncomingMessage, res: ServerResponse, context: ServerContext): Promise<void> {
   const { cors, options } = context
+  // Nothing served here is meant to be sniffed: a plain-text error that echoes a request value
+  // must never be rendered as HTML or run as script.
+  res.setHeader('X-Content-Type-Options', 'nosniff')
   // CORS headers go on errors too, so a cross-origin client can read why it failed.
   cors.apply(req, res)
   const methods = options.onMessage ? 'GET, POST, OPTIONS' : 'GET, OPTIONS'
@@ -28,10 +31,12 @@ async function route(req: IncomingMessage, res: ServerResponse, context: ServerC
   if (req.method !== 'GET' && req.method !== 'POST') {
     return replyError(res, 405, `Method ${req.method} is not allowed; use ${methods}`, { Allow: methods })
   }
-  // Browsers send a text/plain POST cross-site, cookies included, without a preflight: like a
-  // WebSocket upgrade, it must not reach authorize or onMessage from an origin that is not allowed.
-  if (req.method === 'POST' && !cors.allows(req.headers.origin)) {
-    return replyError(res, 403, 'Origin not allowed by cors.origin')
+  // Browsers send a text/plain or form POST from any page, cookies included, without a
+  // preflight: like a WebSocket upgrade, it must not reach authorize or onMessage from a
+  // foreign origin, whatever CORS would later let that page read.
+  if (req.method === 'POST') {
+    const refused = cors.refuseForeign(req)
+    if (refused) return replyError(res, refused.status, refused.message)
   }
   let stream
   if (req.method === 'GET') {

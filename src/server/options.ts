@@ -13,6 +13,7 @@ export interface ResolvedServerOptions {
   authorize: PushServerOptions['authorize']
   onMessage: PushServerOptions['onMessage']
   path: string | undefined
+  trustProxy: boolean
 }
 
 const DEFAULTS = {
@@ -87,13 +88,16 @@ export function resolveServerOptions(options: PushServerOptions = {}): ResolvedS
   if (options === null || typeof options !== 'object') {
     throw new TypeError('pushwire/server: options must be an object')
   }
-  const { retryMs, path } = options
+  const { retryMs, path, trustProxy } = options
   if (retryMs !== undefined && (typeof retryMs !== 'number' || !Number.isInteger(retryMs) || retryMs < 0 || retryMs > MAX_TIMER_MS)) {
     throw new TypeError(`pushwire/server: option \`retryMs\` must be an integer from 0 to ${MAX_TIMER_MS}, got ${String(retryMs)}`)
   }
   // A query or fragment is never part of a request's pathname, so such a path would match nothing.
   if (path !== undefined && (typeof path !== 'string' || !/^\/[^?#]*$/.test(path))) {
     throw new TypeError(`pushwire/server: option \`path\` must be a pathname starting with '/' (no query or fragment), got ${String(path)}`)
+  }
+  if (trustProxy !== undefined && typeof trustProxy !== 'boolean') {
+    throw new TypeError(`pushwire/server: option \`trustProxy\` must be true or false, got ${JSON.stringify(trustProxy) ?? String(trustProxy)}`)
   }
   return {
     bufferSize: positiveInteger('bufferSize', options.bufferSize, DEFAULTS.bufferSize, MAX_BUFFER_SIZE),
@@ -106,5 +110,6 @@ export function resolveServerOptions(options: PushServerOptions = {}): ResolvedS
     authorize: optionalFunction('authorize', options.authorize),
     onMessage: optionalFunction('onMessage', options.onMessage),
     path,
+    trustProxy: trustProxy === true,
   }
 }

@@ -17,9 +17,9 @@ const CLOSE_GRACE_MS = 1000
  * import { createServer } from 'node:http'
  * import { createPushServer } from 'pushwire/server'
  *
- * const push = createPushServer({ cors: { origin: 'https://app.example' } })
+ * const push = createPushServer({ path: '/stream', authorize: (req) => isLoggedIn(req) })
  * const http = createServer((req, res) => (req.url?.startsWith('/stream') ? push.handler(req, res) : res.end()))
- * push.attach(http) // WebSocket upgrades, needs `ws`
+ * push.attach(http) // WebSocket upgrades on `path`, needs `ws`
  * http.listen(8080)
  * setInterval(() => push.publish({ event: 'tick', data: { at: Date.now() } }), 1000)
  */
@@ -29,7 +29,7 @@ export function createPushServer(options?: PushServerOptions): PushServer {
   const context: ServerContext = {
     hub: createHub(resolved),
     options: resolved,
-    cors: createCors(resolved.cors),
+    cors: createCors(resolved),
     isClosed: () => closing !== undefined,
   }
   const websocket = createWebSocketEndpoint(context)

@@ -8,11 +8,17 @@ export interface IncomingMessageInfo {
   req: IncomingMessage
 }
 
-/** Cross-origin settings; without them no CORS header is sent. */
+/**
+ * Cross-origin settings; without them no CORS header is sent, and WebSocket upgrades and POSTs
+ * are accepted only from the server's own origin (or from clients that send no `Origin`).
+ */
 export interface PushServerCors {
   /**
    * Origins allowed to read the stream: `'*'` (any, only without credentials), one origin,
    * a list of origins, or a predicate. An allowed origin is echoed back with `Vary: Origin`.
+   * Origins named here (listed, or the predicate returns `true`; it is also asked about
+   * `'null'`) may also open WebSockets and POST; `'*'` lets other origins read a stream only,
+   * since browsers send both of those with cookies and without asking CORS.
    */
   origin: string | string[] | ((origin: string) => boolean)
   /** Allow cookies (`Access-Control-Allow-Credentials: true`); never together with `'*'`. @default false */
@@ -38,6 +44,7 @@ export interface PushServerOptions {
   /**
    * Decides whether a request may connect or send; `false` answers 401 (SSE, long-poll, POST,
    * WebSocket upgrade). A throw or rejection answers 500 (or goes to Express's `next`).
+   * WebSocket upgrades never pass Express (or other) middleware: this is the only auth they get.
    */
   authorize?: (req: IncomingMessage) => boolean | Promise<boolean>
   /**
@@ -45,8 +52,20 @@ export interface PushServerOptions {
    * 405 and WebSocket frames are ignored. A returned promise is awaited before a POST is answered.
    */
   onMessage?: (data: string, info: IncomingMessageInfo) => void | Promise<void>
-  /** `attach()` upgrades only requests to this pathname (e.g. `'/stream'`). @default any path */
+  /**
+   * `attach()` upgrades only requests to this pathname (e.g. `'/stream'`). Set it: without it
+   * every upgrade on the HTTP server reaches this push server, whatever its path.
+   * @default any path
+   */
   path?: string
+  /**
+   * The server runs behind a proxy (load balancer, TLS terminator): judge "the server's own
+   * origin" by the host and scheme the proxy reports (`Forwarded`, else `X-Forwarded-Host` /
+   * `X-Forwarded-Proto`, the leftmost value of each) instead of `Host` and the connection.
+   * Only for a proxy that sets these headers itself on every request.
+   * @default false
+   */
+  trustProxy?: boolean
 }
 
 /** An event to publish. */

@@ -87,7 +87,8 @@ export function createWebSocketEndpoint(context: ServerContext): WebSocketEndpoi
     socket.on('error', noop)
     if (context.isClosed()) return rejectUpgrade(socket, 503, 'Push server is closed')
     // Browsers apply no CORS to WebSockets: without this check any site could open one with the user's cookies.
-    if (!cors.allows(req.headers.origin)) return rejectUpgrade(socket, 403, 'Origin not allowed by cors.origin')
+    const refused = cors.refuseForeign(req)
+    if (refused) return rejectUpgrade(socket, refused.status, refused.message)
     const lastEventId = readLastEventId(req, url)
     if (isProblem(lastEventId)) return rejectUpgrade(socket, lastEventId.status, lastEventId.message)
     if (options.authorize) {

@@ -4,4 +4,4 @@
  * code, wrap a store with `fromStore` from `svelte/store`.
  */
 export { pushClient, pushStatus, pushMessage, type PushClientSource } from './stores'
-export type { MessageOf } from '../react/wrapper-kit'
+export type { MessageOf } from '../frameworks/common'

@@ -1,6 +1,6 @@
 import { readable, type Readable } from 'svelte/store'
 import { createPushClient, type EventMap, type EventType, type PushClient, type PushClientOptions, type PushStatus } from '../index'
-import { IDLE_STATUS, type MessageOf } from '../react/wrapper-kit'
+import { IDLE_STATUS, type MessageOf } from '../frameworks/common'
 
 /** A client, or a {@link pushClient} store of one. */
 export type PushClientSource<E extends object> = PushClient<E> | Readable<PushClient<E>>

@@ -37,6 +37,8 @@ export const eventSourceTransport: Transport = {
       const id = lastEventId !== previousId ? lastEventId : undefined
       previousId = lastEventId
       session.activity()
+      // The browser has read it whole already; still, it is never delivered.
+      if (data.length > request.maxMessageBytes) return session.tooLarge()
       // Unguarded: closing the session removes this listener.
       sink.event(type, data, id)
     }

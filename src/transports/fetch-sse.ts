@@ -1,4 +1,4 @@
-import { sendRequest, withHeaders, type StopRequest } from '../core/http-request'
+import { sendRequest, type StopRequest } from '../core/http-request'
 import { PushError } from '../errors'
 import type { Transport } from '../types'
 import { createSession } from './session'
@@ -13,15 +13,11 @@ export const fetchSseTransport: Transport = {
     !!env.fetch && typeof ReadableStream !== 'undefined' && typeof TextDecoder !== 'undefined',
   open(request, sink) {
     const url = request.url
-    const headers = withHeaders({ Accept: 'text/event-stream' }, request.headers)
-    const resumeFrom = request.lastEventId()
-    // As UTF-8 bytes, like native EventSource: fetch throws on header characters above U+00FF.
-    if (resumeFrom) headers['Last-Event-ID'] = unescape(encodeURIComponent(resumeFrom))
     let stop: StopRequest | undefined
     const session = createSession(sink, request.maxMessageBytes, () => stop?.())
     stop = sendRequest(
       request.env,
-      { url, headers, withCredentials: request.withCredentials },
+      { url, headers: request.headers, lastEventId: request.lastEventId(), withCredentials: request.withCredentials },
       {
         // Headers alone prove nothing: a buffering proxy answers them and then holds the body.
         start: session.activity,

@@ -1,4 +1,5 @@
-import { sendRequest, withHeaders, type StopRequest } from '../core/http-request'
+import { MIN_DELAY_MS } from '../core/backoff'
+import { sendRequest, type StopRequest } from '../core/http-request'
 import type { Transport } from '../types'
 import { createSession, resumeUrl } from './session'
 
@@ -11,9 +12,10 @@ export const longPollTransport: Transport = {
   name: 'long-poll',
   isSupported: ({ env }) => !!env.fetch || !!env.XMLHttpRequest,
   open(request, sink) {
-    const headers = withHeaders({ Accept: 'text/event-stream' }, request.headers)
     let stop: StopRequest | undefined
     let nextPoll: ReturnType<typeof setTimeout> | undefined
+    let polledAt = 0
+    let polledFrom: string | undefined
     const session = createSession(sink, request.maxMessageBytes, () => {
       clearTimeout(nextPoll)
       stop?.()
@@ -22,11 +24,13 @@ export const longPollTransport: Transport = {
     function poll(): void {
       // One reader per body: an unterminated last event of a poll is discarded, as the spec says.
       session.newBody()
+      polledAt = Date.now()
+      polledFrom = request.lastEventId()
       stop = sendRequest(
         request.env,
         {
           url: resumeUrl(request.url, request, 'long-poll'),
-          headers,
+          headers: request.headers,
           withCredentials: request.withCredentials,
           // A body that never ends is cut here and polled again from the last complete event.
           // 8x: even all-empty `data: ` lines take only 7 chars per data char, so any event fits.
@@ -36,9 +40,11 @@ export const longPollTransport: Transport = {
           start: session.open,
           chunk: session.read,
           end() {
-            // Through the event loop, never recursively: a server that answers every poll at
-            // once with an empty body must not lock up the page.
-            if (session.live()) nextPoll = setTimeout(poll, 0)
+            // At once after a poll that moved the resume point (events flow); else no sooner than
+            // MIN_DELAY_MS after the last one started, so that a server or proxy answering every
+            // poll at once with nothing cannot make a hot loop. Never recursively.
+            const wait = request.lastEventId() !== polledFrom ? 0 : polledAt + MIN_DELAY_MS - Date.now()
+            if (session.live()) nextPoll = setTimeout(poll, wait)
           },
           fail: session.fail,
         },

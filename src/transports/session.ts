@@ -22,10 +22,10 @@ export interface Session {
    * Returns false when `whole` text ended inside an event (see {@link SseReader.feed}).
    */
   read(text: string, whole?: boolean): boolean
-  /** Something over `maxMessageBytes` arrived: fails with `too-large`. */
-  tooLarge(): void
   /** The next text starts a new body, so an unterminated event of the last one is dropped. */
   newBody(): void
+  /** An event or line over `maxMessageBytes` arrived: fails with `too-large`. */
+  tooLarge(): void
   /** Releases the connection and reports `error`, unless the session already ended. */
   fail(error: PushError): void
   /** Releases the connection without a report (the client closed it). Idempotent. */
@@ -62,11 +62,11 @@ export function createSession(sink: TransportSink, maxMessageBytes: number, rele
       if (!reader) reader = createSseReader(sink, maxMessageBytes, session.tooLarge)
       return reader.feed(text, whole)
     },
-    tooLarge() {
-      session.fail(new PushError('too-large', `event or line over maxMessageBytes (${maxMessageBytes})`))
-    },
     newBody() {
       reader = undefined
+    },
+    tooLarge() {
+      session.fail(new PushError('too-large', `event or line over maxMessageBytes (${maxMessageBytes})`))
     },
     fail(error) {
       if (!live) return

@@ -4,4 +4,4 @@
  */
 export { usePush, type UsePushOptions, type UsePushReturn } from './use-push'
 export { usePushEvent } from './use-push-event'
-export type { MessageOf } from '../react/wrapper-kit'
+export type { MessageOf } from '../frameworks/common'

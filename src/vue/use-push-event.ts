@@ -1,6 +1,6 @@
 import { toValue, watch, type MaybeRefOrGetter } from 'vue'
 import type { EventType, PushClient } from '../index'
-import type { MessageOf } from '../react/wrapper-kit'
+import type { MessageOf } from '../frameworks/common'
 
 /**
  * Calls `handler` for every event of `type` (`'*'` for all) from the client, following the

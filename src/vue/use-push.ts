@@ -18,7 +18,7 @@ import {
   type PushClientOptions,
   type PushStatus,
 } from '../index'
-import { connectionKey, IDLE_STATUS, liveOptions, type MessageOf } from '../react/wrapper-kit'
+import { connectionKey, IDLE_STATUS, liveOptions, type MessageOf } from '../frameworks/common'
 
 /** Second argument of {@link usePush}. */
 export interface UsePushOptions<K extends string> {

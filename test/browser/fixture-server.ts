@@ -44,6 +44,11 @@ export type Misbehaviour =
   | 'stall'
   /** A WebSocket upgrade answered with HTTP 403, as a proxy that blocks WebSockets does. */
   | 'refuse-upgrade'
+  /**
+   * The push server's answer held back until it ends, as a buffering proxy does: headers at
+   * once, then nothing on an endless stream, while a long-poll answer arrives whole.
+   */
+  | 'buffer'
 
 /** One connection to the stream path, as the fixture saw it. */
 export interface StreamRequestLog {
@@ -74,6 +79,8 @@ export interface FixtureServer {
    * server (HTTP GETs for `'http'`, upgrades for `'websocket'`).
    */
   misbehave(behaviour: Misbehaviour, kind: 'http' | 'websocket' | 'any', times?: number): void
+  /** Answers every HTTP request to the stream path (GET or POST) with a 307 to `location`. */
+  redirectTo(location: string): void
   /** Whether stream connections are open right now (push server clients and stalled ones). */
   openConnections(): number
   /** Replaces the push server with a fresh one (ids start at "1"), clears rules and the log. */
@@ -142,6 +149,23 @@ function transportOf(req: IncomingMessage): string {
   return query || 'fetch-sse'
 }
 
+/** Keeps everything written to `res` until it ends, then sends it in one piece. */
+function holdBody(res: ServerResponse): void {
+  const held: Buffer[] = []
+  const end = res.end.bind(res)
+  res.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    held.push(Buffer.from(chunk))
+    const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined
+    if (callback) process.nextTick(callback)
+    return true
+  }) as ServerResponse['write']
+  res.end = ((...args: unknown[]) => {
+    const last = args.find((arg) => typeof arg === 'string' || arg instanceof Uint8Array) as string | Uint8Array | undefined
+    if (last !== undefined) held.push(Buffer.from(last))
+    return end(Buffer.concat(held))
+  }) as ServerResponse['end']
+}
+
 // The start of a stream that then goes silent: enough to count as opened on every transport.
 const STALL_PREFIX = ':ok\n\nevent: pushwire:heartbeat\ndata\n\n'
 
@@ -163,6 +187,7 @@ export async function startFixtureServer(): Promise<FixtureServer> {
   let push = freshPush()
   let rules: Rule[] = []
   let requests: StreamRequestLog[] = []
+  let redirectLocation: string | undefined
 
   function takeRule(kind: 'http' | 'websocket'): Misbehaviour | undefined {
     const rule = rules.find((candidate) => candidate.remaining > 0 && (candidate.kind === kind || candidate.kind === 'any'))
@@ -180,6 +205,7 @@ export async function startFixtureServer(): Promise<FixtureServer> {
   }
 
   function serveStream(req: IncomingMessage, res: ServerResponse): void {
+    if (redirectLocation) return void res.writeHead(307, { Location: redirectLocation, 'Content-Length': 0 }).end()
     const behaviour = req.method === 'GET' ? takeRule('http') : undefined
     if (req.method === 'GET') log(req, transportOf(req), behaviour || 'push', res)
     if (behaviour === 'no-content') return void res.writeHead(204).end()
@@ -190,6 +216,7 @@ export async function startFixtureServer(): Promise<FixtureServer> {
       res.once('close', () => stalledResponses.delete(res))
       return
     }
+    if (behaviour === 'buffer') holdBody(res)
     push.handler(req, res)
   }
 
@@ -265,6 +292,9 @@ export async function startFixtureServer(): Promise<FixtureServer> {
     misbehave(behaviour, kind, times = Infinity) {
       rules.push({ behaviour, kind, remaining: times })
     },
+    redirectTo(location) {
+      redirectLocation = location
+    },
     openConnections() {
       return push.clientCount + stalledSockets.size + stalledResponses.size
     },
@@ -274,6 +304,7 @@ export async function startFixtureServer(): Promise<FixtureServer> {
       push = freshPush(options)
       rules = []
       requests = []
+      redirectLocation = undefined
     },
     async close() {
       dropStalled()

@@ -15,7 +15,9 @@
 ;(function () {
   var spec = location.hash.length > 1 ? JSON.parse(decodeURIComponent(location.hash.slice(1))) : null
   var setup = (spec && spec.setup) || {}
-  var log = { messages: [], statuses: [], sends: [], headerCalls: 0, state: null, missingAtLoad: [], startError: null }
+  var log = { messages: [], statuses: [], sends: [], headerCalls: 0, state: null, missingAtLoad: [], startError: null, firstMessageMs: null }
+  // Where the page load began: what the time to the first message is measured from.
+  var loadStart = window.performance && performance.timing ? performance.timing.navigationStart : new Date().getTime()
   var client = null
 
   function isMissing(path) {
@@ -59,6 +61,7 @@
     client = window.Pushwire.createPushClient(options)
     client.on('*', function (message) {
       var entry = { type: message.type, data: message.data, id: message.id, transport: message.transport }
+      if (log.firstMessageMs === null) log.firstMessageMs = new Date().getTime() - loadStart
       log.messages.push(entry)
       append('messages', { id: entry.id, type: entry.type, transport: entry.transport }, JSON.stringify(entry.data))
     })

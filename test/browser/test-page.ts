@@ -36,6 +36,8 @@ export interface PageLog {
   missingAtLoad: string[]
   /** What `createPushClient` threw, if it did. */
   startError: string | null
+  /** Milliseconds from the start of the page load to the first message, once there is one. */
+  firstMessageMs: number | null
 }
 
 /** What `harness.js` sets up around the client, besides its options. */
@@ -113,6 +115,11 @@ const WAIT_TIMEOUT_MS = 10000
 export async function openTestPage(browser: LaunchedBrowser, fixture: FixtureServer): Promise<TestPage> {
   const page = await browser.newPage()
   page.setDefaultTimeout(WAIT_TIMEOUT_MS)
+  // Tabs of one file share the browser's profile: what an earlier test's client kept in
+  // localStorage (the transport it fell back to) must not steer this test's client.
+  const session = await page.context().newCDPSession(page)
+  await session.send('Storage.clearDataForOrigin', { origin: fixture.origin, storageTypes: 'local_storage' })
+  await session.detach()
   const errors = watchPageErrors(page)
   let requests: PageRequest[] = []
   // Network emulation and the window state outlive the tab: close() puts them back for the next test.
@@ -152,7 +159,10 @@ export async function openTestPage(browser: LaunchedBrowser, fixture: FixtureSer
     async open(spec, start) {
       requests = []
       const hash = start ? '#' + encodeURIComponent(JSON.stringify(start)) : ''
-      await page.goto(fixture.pageUrl(spec) + hash)
+      const url = fixture.pageUrl(spec)
+      // To the page it is on, goto would only move to the new fragment: the page must load anew.
+      if (page.url().split('#')[0] === url) await page.goto('about:blank')
+      await page.goto(url + hash)
       await page.locator('body[data-harness=ready]').waitFor({ state: 'attached' })
     },
     closeClient: () => page.click('#close'),

@@ -83,6 +83,19 @@ describe.each(BUNDLES)('%s bundle', (bundle) => {
       expect(await suite.tab.messages()).toHaveLength(3)
     })
 
+    it('never delivers an event over maxMessageBytes: too-large, and the connection is reopened', async () => {
+      await suite.fixture.resetPush()
+      await suite.tab.open({ bundle }, forced(transport, { maxMessageBytes: 64 }))
+      await suite.tab.waitForStatus({ state: 'open' })
+      publishRange(1, 2)
+      await suite.tab.waitForMessages(2)
+      suite.fixture.push.publish({ data: 'x'.repeat(200) })
+      await suite.tab.waitForStatus({ state: 'reconnecting', code: 'too-large' })
+      // Reopened from the last event delivered, so the server sends the big one again: refused again.
+      await suite.tab.waitForStatus({ state: 'reconnecting', code: 'too-large' }, 2)
+      expectRange(await suite.tab.messages(), 1, 2)
+    })
+
     it('reopens a stalled stream when the heartbeat times out', async () => {
       await suite.fixture.resetPush({ heartbeatMs: 100, pollTimeoutMs: 200 })
       suite.fixture.misbehave('stall', transport === 'websocket' ? 'websocket' : 'http', 1)

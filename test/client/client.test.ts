@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { createPushClient, isPushError, type PushMessage, type PushStatus } from '../../src/index'
+import { createPushClient, type PushMessage, type PushStatus } from '../../src/index'
 import { PushError } from '../../src/errors'
 import { createFakeTransport, flush, setupFakeClientTests } from './fake-transport'
 
@@ -402,58 +402,6 @@ describe('lifecycle', () => {
     const expected = ['connecting', 'open', 'reconnecting', 'closed']
     expect(seenLater).toEqual(expected)
     expect(t.statuses.map((status) => status.state)).toEqual(expected)
-  })
-
-  it('ends the async iterator on close()', async () => {
-    const pushClient = t.client()
-    await flush()
-    t.fake.last().sink.open()
-    const received: unknown[] = []
-    const loop = (async () => {
-      for await (const message of pushClient) received.push(message.data)
-    })()
-    t.fake.last().sink.event('message', 'a')
-    t.fake.last().sink.event('dish', 'b')
-    await flush()
-    t.fake.last().sink.event('message', 'c')
-    pushClient.close()
-    await loop
-    expect(received).toEqual(['a', 'b', 'c'])
-  })
-
-  it('ends at once an async iterator started on a closed client', async () => {
-    const pushClient = t.client()
-    await flush()
-    t.fake.last().sink.fail(new PushError('closed-by-server', '204', { status: 204 }))
-    const received: unknown[] = []
-    const loop = (async () => {
-      for await (const message of pushClient) received.push(message)
-      return 'ended'
-    })()
-    await expect(Promise.race([loop, vi.advanceTimersByTimeAsync(60000).then(() => 'hung')])).resolves.toBe('ended')
-    expect(received).toEqual([])
-  })
-
-  it('stops an async iterator with a too-large error instead of buffering without bound', async () => {
-    const pushClient = t.client()
-    await flush()
-    t.fake.last().sink.open()
-    const iterator = pushClient[Symbol.asyncIterator]()
-    for (let i = 0; i <= 10000; i++) t.fake.last().sink.event('message', String(i))
-    let drained = 0
-    let failure: unknown
-    try {
-      for (;;) {
-        const result = await iterator.next()
-        if (result.done) break
-        drained++
-      }
-    } catch (error) {
-      failure = error
-    }
-    expect(drained).toBe(10000)
-    expect(isPushError(failure) && failure.code).toBe('too-large')
-    pushClient.close()
   })
 
   it('closes with an error when no transport is supported', async () => {

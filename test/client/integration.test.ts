@@ -2,6 +2,7 @@ import { createServer } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { createPushClient, type PushClient, type PushClientOptions, type PushMessage, type PushStatus } from '../../src/index'
+import { createEventSourceShim } from '../helpers/event-source-shim'
 import { createTestServer, type TestServer } from '../helpers/test-server'
 import { waitFor, within } from '../helpers/wait'
 
@@ -181,13 +182,16 @@ describe('faults in the stream', () => {
     await until(() => messages.length === 1, 'an event')
   })
 
-  it('drops an oversize event as too-large and goes on after reconnecting', async () => {
-    connect({ transports: ['fetch-sse'], maxMessageBytes: 64 })
+  it.each<[string, Partial<PushClientOptions>]>([
+    ['fetch-sse', { transports: ['fetch-sse'] }],
+    ['eventsource', { transports: ['eventsource'], EventSource: createEventSourceShim().EventSource }],
+  ])('%s: drops an oversize event as too-large and goes on after reconnecting', async (_, options) => {
+    connect({ ...options, maxMessageBytes: 64 })
     const first = (await server.nextRequest()).stream()
     await first.write(`:ok\n\nid: 1\ndata: small\n\nid: 2\ndata: ${'x'.repeat(200)}\n\n`)
     const second = await server.nextRequest()
     expect(errorCodes()).toEqual(['too-large'])
-    expect(second.headers['last-event-id']).toBe('1')
+    expect(second.headers['last-event-id'] || second.query.get('lastEventId')).toBe('1')
     second.stream()
     await second.write(':ok\n\nid: 3\ndata: after\n\n')
     await until(() => messages.length === 2, 'two events')

@@ -1,42 +1,14 @@
-import { describe, expect, it, vi } from 'vitest'
-import { computeDelay } from '../../src/core/backoff'
-import { httpStatusError, parseRetryAfter } from '../../src/core/http-status'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { httpStatusError } from '../../src/core/http-status'
 import { PushError } from '../../src/errors'
-import { createPushClient, type PushClientOptions } from '../../src/index'
-import { createFakeTransport, flush, setupFakeClientTests } from './fake-transport'
+import { createMemoryStorage } from '../helpers'
+import { createFakeTransport, flush, setupFakeClientTests, type FakeTransport } from './fake-transport'
 
 const URL = 'http://127.0.0.1:1/stream'
-const RETRY = { initialDelayMs: 1000, maxDelayMs: 30000, factor: 2, jitter: 0.5, maxAttempts: Infinity }
 
 const t = setupFakeClientTests(URL)
 const network = () => new PushError('network', 'dropped')
 const delays = () => t.statuses.filter((s) => s.state === 'reconnecting').map((s) => s.delayMs)
-
-describe('computeDelay', () => {
-  it('grows exponentially and caps', () => {
-    expect([1, 2, 3, 4, 5, 6, 7].map((attempt) => computeDelay(attempt, 1000, RETRY, 0))).toEqual([
-      1000, 2000, 4000, 8000, 16000, 30000, 30000,
-    ])
-  })
-
-  it('takes up to `jitter` of the delay away, never adds', () => {
-    expect(computeDelay(1, 1000, RETRY, 0.998)).toBe(501)
-    expect(computeDelay(6, 1000, RETRY, 0.5)).toBe(22500)
-    expect(computeDelay(3, 1000, { ...RETRY, jitter: 0 }, 0.9)).toBe(4000)
-  })
-})
-
-describe('parseRetryAfter', () => {
-  it('reads seconds and HTTP dates', () => {
-    const now = Date.parse('Sun, 22 Nov 2026 10:00:00 GMT')
-    expect(parseRetryAfter('7', now)).toBe(7000)
-    expect(parseRetryAfter('Sun, 22 Nov 2026 10:00:30 GMT', now)).toBe(30000)
-    expect(parseRetryAfter('Sun, 22 Nov 2026 09:00:00 GMT', now)).toBe(0)
-    expect(parseRetryAfter('3000000', now)).toBe(2147483647)
-    expect(parseRetryAfter('soon', now)).toBeUndefined()
-    expect(parseRetryAfter(null, now)).toBeUndefined()
-  })
-})
 
 describe('reconnection', () => {
   it('backs off exponentially between failed attempts', async () => {
@@ -154,7 +126,9 @@ describe('reconnection', () => {
     await flush()
     expect(t.fake.last().request.headers).toEqual({ Authorization: 'Bearer 1' })
     t.fake.last().sink.fail(new PushError('auth', '401', { status: 401 }))
-    await flush()
+    // The retry waits only the floor every reconnect waits.
+    expect(t.statuses.at(-1)).toMatchObject({ state: 'reconnecting', delayMs: 250 })
+    await vi.advanceTimersByTimeAsync(250)
     expect(t.fake.opens).toHaveLength(2)
     expect(t.fake.last().request.headers).toEqual({ Authorization: 'Bearer 2' })
     t.fake.last().sink.fail(new PushError('auth', '403', { status: 403 }))
@@ -200,6 +174,65 @@ describe('reconnection', () => {
     second.last().sink.open()
     expect(pushClient.transport).toBe('second')
     pushClient.close()
+  })
+
+  describe('the transport that opened after a fallback, remembered for the next client on the url', () => {
+    beforeEach(() => vi.stubGlobal('localStorage', createMemoryStorage()))
+    afterEach(() => vi.unstubAllGlobals())
+
+    async function fallBackToSecond(second: FakeTransport, proof = () => {}): Promise<void> {
+      const first = t.client({ transports: [t.fake.transport, second.transport] })
+      await flush()
+      t.fake.last().sink.fail(network())
+      await vi.advanceTimersByTimeAsync(1000)
+      t.fake.last().sink.fail(network())
+      await vi.advanceTimersByTimeAsync(2000)
+      second.last().sink.open()
+      proof()
+      first.close()
+    }
+
+    it('remembers a transport blind to comments only once a heartbeat event proved it alive', async () => {
+      // Native EventSource behind a buffering proxy: it opens on the headers, then hears nothing.
+      const silent = createFakeTransport('silent', { seesComments: false })
+      await fallBackToSecond(silent)
+      const next = t.client({ transports: [t.fake.transport, silent.transport] })
+      expect(next.transport).toBe('fake')
+      next.close()
+      await fallBackToSecond(silent, () => silent.last().sink.event('pushwire:heartbeat', ''))
+      const proven = t.client({ transports: [t.fake.transport, silent.transport] })
+      expect(proven.transport).toBe('silent')
+      proven.close()
+    })
+
+    it('starts the next client on it, without paying the failed opens again', async () => {
+      const second = createFakeTransport('second')
+      await fallBackToSecond(second)
+      const opensBefore = t.fake.opens.length
+      t.statuses = []
+      const next = t.client({ transports: [t.fake.transport, second.transport] })
+      await flush()
+      expect(t.fake.opens).toHaveLength(opensBefore)
+      expect(second.opens).toHaveLength(2)
+      expect(next.transport).toBe('second')
+      next.close()
+    })
+
+    it('forgets it once the first transport opens again', async () => {
+      const second = createFakeTransport('second')
+      await fallBackToSecond(second)
+      const next = t.client({ transports: [t.fake.transport, second.transport] })
+      await flush()
+      second.last().sink.fail(network())
+      await vi.advanceTimersByTimeAsync(1000)
+      second.last().sink.fail(network())
+      await vi.advanceTimersByTimeAsync(2000)
+      t.fake.last().sink.open()
+      next.close()
+      const third = t.client({ transports: [t.fake.transport, second.transport] })
+      expect(third.transport).toBe('fake')
+      third.close()
+    })
   })
 
   it('does not fall back when a transport that had opened drops', async () => {
@@ -265,7 +298,7 @@ describe('heartbeat watchdog', () => {
     t.fake.last().sink.open()
     t.fake.last().sink.event('pushwire:heartbeat', '')
     t.fake.last().sink.fail(network())
-    await vi.advanceTimersByTimeAsync(RETRY.initialDelayMs)
+    await vi.advanceTimersByTimeAsync(1000)
     t.fake.last().sink.open()
     expect(t.fake.opens).toHaveLength(2)
     await vi.advanceTimersByTimeAsync(1000)
@@ -274,51 +307,3 @@ describe('heartbeat watchdog', () => {
   })
 })
 
-describe('options', () => {
-  const bad: [string, Partial<PushClientOptions>, RegExp][] = [
-    ['missing url', { url: undefined }, /options\.url must be an http\(s\) URL/],
-    ['ftp url', { url: 'ftp://x/y' }, /options\.url/],
-    ['relative url without a page', { url: '/stream' }, /relative URLs/],
-    ['unknown transport', { transports: ['carrier-pigeon' as 'websocket'] }, /transports\[0\] must be one of 'fetch-sse', 'eventsource', 'websocket', 'long-poll'/],
-    ['empty transports', { transports: [] }, /options\.transports/],
-    ['negative delay', { retry: { initialDelayMs: -1 } }, /retry\.initialDelayMs must be a finite number >= 0/],
-    ['infinite max delay', { retry: { maxDelayMs: Infinity } }, /retry\.maxDelayMs/],
-    ['NaN attempts', { retry: { maxAttempts: NaN } }, /retry\.maxAttempts/],
-    ['factor below 1', { retry: { factor: 0.5 } }, /retry\.factor must be a finite number >= 1/],
-    ['jitter above 1', { retry: { jitter: 2 } }, /retry\.jitter must be a number from 0 to 1/],
-    ['maxMessageBytes 0', { maxMessageBytes: 0 }, /maxMessageBytes must be a finite number >= 1/],
-    ['negative connect timeout', { connectTimeoutMs: -5 }, /connectTimeoutMs/],
-    ['connect timeout past setTimeout', { connectTimeoutMs: 2 ** 31 }, /connectTimeoutMs must be a number from 1 to 2147483647/],
-    ['heartbeat timeout past setTimeout', { heartbeatTimeoutMs: 1e12 }, /heartbeatTimeoutMs must be a number from 1 to 2147483647/],
-    ['max delay past setTimeout', { retry: { maxDelayMs: 2 ** 31 } }, /retry\.maxDelayMs must be a number from 0 to 2147483647/],
-    ['unknown decode', { decode: 'xml' as 'json' }, /decode must be 'text', 'json' or a function/],
-    ['fractional fallbackAfter', { fallbackAfter: 1.5 }, /fallbackAfter must be a whole number/],
-    ['headers string', { headers: 'Bearer x' as unknown as Record<string, string> }, /headers must be an object or a function/],
-    ['bad websocketUrl', { websocketUrl: 'ftp://x' }, /websocketUrl/],
-    ['unknown websocketFormat', { websocketFormat: 'json' as 'text' }, /websocketFormat must be 'sse', 'text' or a function/],
-    ['websocketProtocols number', { websocketProtocols: 7 as unknown as string }, /websocketProtocols must be a string or a list/],
-  ]
-  it.each(bad)('throws a TypeError for %s', (_, options, message) => {
-    expect(() => createPushClient({ url: URL, lazy: true, ...options } as PushClientOptions)).toThrow(TypeError)
-    expect(() => createPushClient({ url: URL, lazy: true, ...options } as PushClientOptions)).toThrow(message)
-  })
-
-  it("resolves a relative url against a worker's location", async () => {
-    vi.stubGlobal('location', { href: 'http://127.0.0.1:1/app/worker.js' })
-    try {
-      const pushClient = t.client({ url: 'stream?room=1' })
-      await flush()
-      expect(t.fake.last().request.url).toBe('http://127.0.0.1:1/app/stream?room=1')
-      pushClient.close()
-    } finally {
-      vi.unstubAllGlobals()
-    }
-  })
-
-  it('accepts Infinity attempts and derives the WebSocket URL', async () => {
-    const pushClient = t.client({ retry: { maxAttempts: Infinity }, url: 'https://example.test/s?a=1' })
-    await flush()
-    expect(t.fake.last().request.websocketUrl).toBe('wss://example.test/s?a=1')
-    pushClient.close()
-  })
-})

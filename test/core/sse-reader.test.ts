@@ -57,10 +57,10 @@ describe('createSseReader: the WHATWG parsing rules', () => {
     expect(read.events).toEqual([message('a\nb')])
   })
 
-  it('drops a leading BOM, also when it is a chunk of its own, and only at the start', () => {
-    expect(readAll(['\uFEFFdata: x\n\n']).events).toEqual([message('x')])
-    expect(readAll(['\uFEFF', 'data: x\n\n']).events).toEqual([message('x')])
-    // A BOM later on is part of a field name (an unknown field), so `b` is never data.
+  it('reads U+FEFF as part of a field name: the decoder has removed the one BOM a stream may start with', () => {
+    // An unknown field `\uFEFFdata`, so `x` and `b` are never data.
+    expect(readAll(['\uFEFFdata: x\n\ndata: a\n\n']).events).toEqual([message('a')])
+    expect(readAll(['\uFEFF', 'data: x\n\ndata: a\n\n']).events).toEqual([message('a')])
     expect(readAll(['data: a\n\n\uFEFFdata: b\n\n']).events).toEqual([message('a')])
   })
 
@@ -206,7 +206,8 @@ describe('createSseReader: chunking does not matter (property)', () => {
   it('reads the same events whole, one character at a time, and in random chunks', () => {
     fc.assert(
       fc.property(stream, fc.array(fc.nat(), { maxLength: 20 }), (input, cuts) => {
-        const { text, expected } = serialize(input)
+        // Decoded text: the decoder has taken the BOM (see the next property).
+        const { text, expected } = serialize({ ...input, bom: false })
         expect(readAll([text]).events).toEqual(expected)
         expect(readAll(text.split('')).events).toEqual(expected)
         expect(readAll(splitAt(text, cuts)).events).toEqual(expected)
@@ -215,7 +216,7 @@ describe('createSseReader: chunking does not matter (property)', () => {
     )
   })
 
-  it('reads the same events from UTF-8 bytes split at any boundary and decoded in stream mode', () => {
+  it('reads the same events from UTF-8 bytes (BOM or not) split at any boundary and decoded in stream mode', () => {
     fc.assert(
       fc.property(stream, fc.array(fc.nat(), { maxLength: 20 }), (input, cuts) => {
         const { text, expected } = serialize(input)

@@ -15,6 +15,8 @@ export interface TestRequest {
   headers: IncomingHttpHeaders
   /** Sends `200` with `Content-Type: text/event-stream` (plus `headers`) and flushes the head. */
   stream(headers?: Record<string, string>): TestRequest
+  /** Sends the status line and headers and flushes them; the body stays open for `write()`. */
+  head(status: number, headers?: Record<string, string>): TestRequest
   /** Sends a complete response. */
   respond(status: number, headers?: Record<string, string>, body?: string): void
   /** Writes one body chunk; resolves once it was handed to the socket. */
@@ -105,7 +107,10 @@ function createTestRequest(req: IncomingMessage, res: ServerResponse): TestReque
     query,
     headers: req.headers,
     stream(headers = {}) {
-      res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', ...headers })
+      return request.head(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', ...headers })
+    },
+    head(status, headers = {}) {
+      res.writeHead(status, headers)
       res.flushHeaders()
       return request
     },

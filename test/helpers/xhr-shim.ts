@@ -23,7 +23,7 @@ export interface XhrShim {
 /**
  * A minimal XMLHttpRequest over node:http, enough for pushwire's long-poll path: async
  * GET/POST, `setRequestHeader`, `withCredentials`, `onreadystatechange` with readyState
- * 1-4 and a `responseText` that grows while loading (3), `getResponseHeader`, `abort()`
+ * 1-4 and a `responseText` that grows while loading (3) and has lost its BOM, `getResponseHeader`, `abort()`
  * and status 0 on network errors. It is strict where IE11 is: `withCredentials` and
  * `setRequestHeader` throw before `open()`, so the IE11 path is held to IE11's rules.
  */
@@ -81,10 +81,11 @@ export function createXhrShim(): XhrShim {
         this.response = response
         this.status = response.statusCode || 0
         this.setState(2)
-        response.setEncoding('utf8')
-        response.on('data', (text: string) => {
+        // Decoded as browsers decode responseText: UTF-8, its one leading BOM removed.
+        const decoder = new TextDecoder()
+        response.on('data', (bytes: Uint8Array) => {
           if (this.aborted) return
-          this.responseText += text
+          this.responseText += decoder.decode(bytes, { stream: true })
           this.setState(3)
         })
         response.on('end', () => {

@@ -17,6 +17,8 @@ describe('createPushServer options', () => {
     ['cors origin list with a path', { cors: { origin: ['https://a.example', 'https://b.example/app'] } }, /got 'https:\/\/b.example\/app'/],
     ['cors origin in capitals', { cors: { origin: 'https://App.example' } }, /`cors.origin`/],
     ['path without slash', { path: 'stream' }, /`path` must be a pathname starting with '\/'/],
+    ['trustProxy as a string', { trustProxy: 'true' as unknown as boolean }, /`trustProxy` must be true or false, got "true"/],
+    ['trustProxy as a hop count', { trustProxy: 1 as unknown as boolean }, /`trustProxy` must be true or false, got 1/],
     ['authorize not a function', { authorize: true as unknown as () => boolean }, /`authorize` must be a function/],
     ['onMessage not a function', { onMessage: 'log' as unknown as () => void }, /`onMessage` must be a function/],
     ['cors origin number', { cors: { origin: 5 as unknown as string } }, /`cors.origin` must be a string, an array of strings or a function/],

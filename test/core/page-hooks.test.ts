@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { PushError } from '../../src/errors'
-import { flush, setupFakeClientTests } from './fake-transport'
+import { flush, setupFakeClientTests } from '../client/fake-transport'
 
 const t = setupFakeClientTests('/stream')
 let online: boolean

@@ -1,0 +1,50 @@
+import type { Transport } from '../types'
+
+// localStorage, not sessionStorage: what forced a fallback (a buffering proxy, a firewall that
+// drops WebSockets) belongs to the machine's network, which new tabs and a restarted browser
+// share; with sessionStorage every new tab would pay the failed opens again.
+const KEY = 'pushwire:transport:'
+/**
+ * How long a remembered transport goes first, as in Pusher's transport cache: the network may
+ * have changed since, or the fallback may have come from a server outage rather than the path.
+ */
+const REMEMBER_MS = 18e5
+
+/**
+ * The entry for `url`. The browser keeps one storage per origin; the query is left out, so a
+ * token in it (a new one on every load) reuses one entry instead of adding one per token.
+ */
+function keyOf(url: string): string {
+  return KEY + url.split('?')[0]
+}
+
+/** Index in `candidates` of the transport that last worked for `url`, or 0 (none, or expired). */
+export function recallTransport(url: string, candidates: readonly Transport[]): number {
+  let index = 0
+  try {
+    // `<expiry> <name>`. No entry, no storage (Node, workers) or one that refuses (sandboxed
+    // iframes, blocked site data) all throw here, and the client starts from the first.
+    const entry = (localStorage.getItem(keyOf(url)) as string).split(' ')
+    if (+entry[0] > Date.now()) {
+      candidates.forEach((transport, i) => {
+        if (transport.name === entry[1]) index = i
+      })
+    }
+  } catch {
+    // Nothing remembered.
+  }
+  return index
+}
+
+/**
+ * Called when `candidates[index]` opened for `url`: later clients start with it, unless it is
+ * the first anyway (then whatever was remembered is forgotten).
+ */
+export function rememberTransport(url: string, candidates: readonly Transport[], index: number): void {
+  try {
+    if (index) localStorage.setItem(keyOf(url), Date.now() + REMEMBER_MS + ' ' + candidates[index].name)
+    else localStorage.removeItem(keyOf(url))
+  } catch {
+    // A full or refusing storage (Safari's private mode before 11): the next load starts cold.
+  }
+}

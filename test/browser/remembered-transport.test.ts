@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest'
+import type { PushClientOptions, TransportName } from '../../src/index'
+import { STREAM_PATH, type Misbehaviour } from './fixture-server'
+import { useBrowserSuite } from './suite'
+import type { StartSpec } from './test-page'
+
+const suite = useBrowserSuite()
+
+interface Scenario {
+  what: string
+  transports: TransportName[]
+  misbehaviour: Misbehaviour
+  kind: 'http' | 'websocket'
+  /** The transport the fallback ends on. */
+  worked: TransportName
+  /** Chromium's console line for each failed open. */
+  networkError?: RegExp
+}
+
+const SCENARIOS: Scenario[] = [
+  {
+    what: 'a proxy that refuses WebSocket upgrades',
+    transports: ['websocket', 'fetch-sse'],
+    misbehaviour: 'refuse-upgrade',
+    kind: 'websocket',
+    worked: 'fetch-sse',
+    networkError: /WebSocket connection to .* failed/,
+  },
+  {
+    what: 'a proxy that buffers responses',
+    transports: ['fetch-sse', 'long-poll'],
+    misbehaviour: 'buffer',
+    kind: 'http',
+    worked: 'long-poll',
+  },
+]
+
+describe('a page load after a fallback starts on the transport that worked', () => {
+  it.each(SCENARIOS)('behind $what', async ({ what, transports, misbehaviour, kind, worked, networkError }) => {
+    await suite.fixture.resetPush()
+    suite.fixture.misbehave(misbehaviour, kind)
+    if (networkError) suite.tab.errors.allowNetworkError(networkError)
+    // Published before either load: `lastEventId: '0'` replays it as soon as a connection opens,
+    // so the time to the first message is the time it takes to find a transport that works.
+    suite.fixture.push.publish({ event: 'dish', data: 'first' })
+    const options: PushClientOptions = { url: STREAM_PATH, transports, lastEventId: '0', connectTimeoutMs: 1000 }
+    const spec: StartSpec = { options, setup: { types: ['dish'] } }
+    // (A buffering proxy answers the long-polls too, but those get through.)
+    const failedOpens = () =>
+      suite.fixture.requests.filter((request) => request.answeredBy === misbehaviour && request.transport !== worked).length
+
+    await suite.tab.open({ bundle: 'umd' }, spec)
+    await suite.tab.waitForMessages(1)
+    const cold = await suite.tab.log()
+    expect(cold.messages[0]).toMatchObject({ data: 'first', transport: worked })
+    expect(cold.statuses[0]).toMatchObject({ state: 'connecting', transport: transports[0] })
+    // fallbackAfter: 2 failed opens before the next transport.
+    expect(failedOpens()).toBe(2)
+
+    await suite.tab.open({ bundle: 'umd' }, spec)
+    await suite.tab.waitForMessages(1)
+    const warm = await suite.tab.log()
+    expect(warm.messages[0]).toMatchObject({ data: 'first', transport: worked })
+    expect(warm.statuses.map((status) => status.transport)).toEqual(warm.statuses.map(() => worked))
+    expect(failedOpens()).toBe(2)
+
+    console.log(`time to first event behind ${what}: ${cold.firstMessageMs} ms cold, ${warm.firstMessageMs} ms remembered`)
+  })
+
+  it('is kept per stream path: another query finds it, another path does not', async () => {
+    await suite.fixture.resetPush()
+    suite.fixture.misbehave('refuse-upgrade', 'websocket', 2)
+    // The other path does not exist: its upgrade and any GET get a 404.
+    suite.tab.errors.allowNetworkError(/WebSocket connection to .* failed|404/)
+    const options: PushClientOptions = { url: STREAM_PATH, transports: ['websocket', 'fetch-sse'] }
+    await suite.tab.open({ bundle: 'umd' }, { options })
+    await suite.tab.waitForStatus({ state: 'open', transport: 'fetch-sse' })
+    await suite.tab.open({ bundle: 'umd' }, { options: { ...options, url: `${STREAM_PATH}?room=2` } })
+    await suite.tab.waitForStatus({ state: 'open', transport: 'fetch-sse' })
+    expect((await suite.tab.statuses())[0]).toMatchObject({ state: 'connecting', transport: 'fetch-sse' })
+    await suite.tab.open({ bundle: 'umd' }, { options: { ...options, url: `${STREAM_PATH}-elsewhere` } })
+    await suite.tab.waitForStatus({ state: 'connecting' })
+    expect((await suite.tab.statuses())[0]).toMatchObject({ state: 'connecting', transport: 'websocket' })
+  })
+})
