@@ -39,7 +39,7 @@ export const webSocketTransport: Transport = {
         // There the first frame, not the upgrade, proves the path works: a blocking proxy can
         // complete the upgrade and then pass nothing.
         if (format === 'sse') {
-          if (!session.read(frame, true)) drop("sent a frame that is not SSE: set websocketFormat: 'text'")
+          if (!session.read(frame, true)) drop("frame is not SSE (set websocketFormat: 'text'?)")
           return
         }
         session.activity()
@@ -47,7 +47,7 @@ export const webSocketTransport: Transport = {
         if (format === 'text') return sink.event('message', frame)
         message = format(frame)
       } catch (cause) {
-        return drop('sent a frame websocketFormat threw on', cause)
+        return drop('websocketFormat threw', cause)
       }
       if (message) sink.message(message.type || 'message', message.data, message.id)
     }
