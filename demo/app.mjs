@@ -23,7 +23,8 @@ function sendJson(res, status, body) {
 
 /**
  * Starts the dish dashboard demo: static pages, the dish stream fed by simulated orders,
- * the chat room, and `POST /api/drop`, which kills every stream connection server-side.
+ * the chat room, `GET /api/stats` (the stream connections the server holds), and
+ * `POST /api/drop`, which kills every stream connection server-side.
  *
  * @param {{ port?: number, host?: string, tickMs?: number, random?: () => number }} [options]
  *   `port` 0 picks a free port; `tickMs` is how often a batch of orders is published.
@@ -47,6 +48,10 @@ export async function startDemo({ port = 8088, host = '127.0.0.1', tickMs = 1000
     if (pathname === CHAT_STREAM_PATH) return chat.handler(req, res)
     if (pathname === '/api/head' && req.method === 'GET') {
       return sendJson(res, 200, { lastEventId: String(seq) })
+    }
+    // How many stream connections the server holds: with `share`, one for all the tabs.
+    if (pathname === '/api/stats' && req.method === 'GET') {
+      return sendJson(res, 200, { clientCount: dishes.clientCount })
     }
     if (pathname === '/api/drop' && req.method === 'POST') {
       req.resume()

@@ -1,4 +1,4 @@
-import { HEARTBEAT_TYPE, RESET_TYPE } from './constants'
+import { DEDUPE_WINDOW, HEARTBEAT_TYPE, RESET_TYPE } from './constants'
 import { computeDelay, MIN_DELAY_MS } from './core/backoff'
 import { resolveEnv } from './core/env'
 import { post } from './core/http-request'
@@ -26,8 +26,6 @@ import type {
 } from './types'
 
 const STATUS = 'status'
-/** Delivered ids remembered for dedupe; a resume replays far fewer than this. */
-const DEDUPE_WINDOW = 1024
 
 type Timer = ReturnType<typeof setTimeout>
 type Strings = Record<string, string>
@@ -51,6 +49,7 @@ function evaluate(value: Resolvable<Strings> | undefined): Promise<Strings | und
  */
 export function createPushClient<E extends object = EventMap>(options: PushClientOptions): PushClient<E> {
   const config = resolveOptions(options)
+  if (config.share) return config.share(options)
   const { url, retry, heartbeatTimeoutMs, connectTimeoutMs, withCredentials, transports, decode } = config
   const listeners = createListenerRegistry<PushMessage>()
   const statusListeners = createListenerRegistry<PushStatus>()
@@ -64,7 +63,8 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
   // that listeners added in that task see them too.
   let statusQueue: PushStatus[] | undefined = []
 
-  // The transports: those supported here, the one in use, and its connection.
+  // The transports: those supported here (less the ones blind to bytes once a stream was seen
+  // held), the one in use, and its connection.
   let env: TransportEnv | undefined
   let candidates: Transport[] = []
   let transportIndex = 0
@@ -184,7 +184,7 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
       authRetried = true
     } else {
       if (++attempt > retry.maxAttempts) return closeForGood(error)
-      if (!wasOpen && ++failedOpens >= config.fallbackAfter && candidates.length > 1) {
+      if (!wasOpen && ++failedOpens >= config.fallbackAfter) {
         transportIndex = (transportIndex + 1) % candidates.length
         failedOpens = 0
       }
@@ -287,7 +287,18 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
     const transport = (current = candidates[transportIndex])
     const failAttempt = (detail: string, cause?: unknown) =>
       fail(attemptGeneration, new PushError('network', `${transport.name} ${detail}`, { cause }))
-    connectTimer = setTimeout(() => failAttempt(`did not open within ${connectTimeoutMs} ms`), connectTimeoutMs)
+    // From here on, activity is this attempt's: before an open, the headers of its response.
+    lastActivityAt = 0
+    connectTimer = setTimeout(() => {
+      // Headers, then not a byte: a held body (a buffering proxy). Transports blind to bytes
+      // would be held alike, open on the headers and never know, so they leave the list until
+      // connect() makes it anew. Only a transport that sees bytes can tell, and it stays.
+      if (lastActivityAt && transport.seesComments !== false) {
+        candidates = candidates.filter((candidate) => candidate.seesComments !== false)
+        transportIndex = candidates.indexOf(transport)
+      }
+      failAttempt(`did not open within ${connectTimeoutMs} ms`)
+    }, connectTimeoutMs)
     setStatus('connecting')
     requestInputs().then(([headers, query]) => {
       if (attemptGeneration !== generation) return

@@ -9,6 +9,9 @@ export const HEARTBEAT_TYPE = 'pushwire:heartbeat'
 /** Reserved event type: the server could not resume from the requested id. */
 export const RESET_TYPE = 'pushwire:reset'
 
+/** Delivered ids a client remembers for dedupe; a resume replays far fewer than this. */
+export const DEDUPE_WINDOW = 1024
+
 /** The longest delay setTimeout keeps; a longer one fires at once. */
 export const MAX_TIMER_MS = 2147483647
 

@@ -1,4 +1,5 @@
 export { createPushClient } from './client'
+export { shareAcrossTabs } from './share/index'
 export { PushError, isPushError } from './errors'
 export type { PushErrorDetails } from './errors'
 export { TRANSPORT_NAMES } from './types'

@@ -64,6 +64,9 @@ export type AnyPushMessage<E extends object> = {
   [K in EventType<E>]: PushMessage<EventData<E, K>, K>
 }[EventType<E>]
 
+/** A tab's part in a shared connection: the leader holds it, followers get it relayed. */
+export type ShareRole = 'leader' | 'follower'
+
 /** A snapshot of the client's lifecycle, passed to `onStatus` listeners. */
 export interface PushStatus {
   state: PushState
@@ -75,6 +78,8 @@ export interface PushStatus {
   delayMs?: number
   /** The fault that caused this status, if any. */
   error?: PushError
+  /** With `share`: whether this tab holds the shared connection or follows it. */
+  role?: ShareRole
 }
 
 /**
@@ -300,7 +305,27 @@ export interface PushClientOptions extends TransportEnv {
    * headers, as some servers expect (`['access_token', token]`). Read when the client is made.
    */
   websocketProtocols?: string | string[]
+  /**
+   * `shareAcrossTabs()`: one connection for the tabs (windows, iframes, workers) of this origin
+   * whose clients have the same key, for an app that users open in many tabs: no seventh-tab
+   * hang under HTTP/1.1, one connection per user on the server. One tab leads and relays to
+   * the others; another takes over when it goes. Unset, each client has its own connection.
+   * Tabs that must not share one (another user, other headers) use another `key`.
+   */
+  share?: TabShare
 }
+
+/** Options of `shareAcrossTabs()`. */
+export interface ShareAcrossTabsOptions {
+  /**
+   * Clients with the same key share a connection; by default the key is the client's
+   * resolved `url`. A key of its own keeps a client's connection apart (see `share`).
+   */
+  key?: string
+}
+
+/** The value of the `share` option, made by `shareAcrossTabs()`: it makes the client for `createPushClient`. */
+export type TabShare = <E extends object>(options: PushClientOptions) => PushClient<E>
 
 /** Unsubscribes the listener it was returned for. */
 export type Unsubscribe = () => void
@@ -412,7 +437,9 @@ export interface Transport {
   readonly name: string
   /**
    * `false` when comment lines never reach the transport (native EventSource): the
-   * heartbeat watchdog then waits for the first `pushwire:heartbeat` event before it arms.
+   * heartbeat watchdog then waits for the first `pushwire:heartbeat` event before it arms,
+   * and once another transport saw a held stream (headers, then not a byte until the connect
+   * timeout: a buffering proxy), the fallback passes this one over until the next `connect()`.
    * @default true
    */
   readonly seesComments?: boolean

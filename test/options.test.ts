@@ -98,7 +98,7 @@ describe('the documented defaults', () => {
       expect(resolvedDefault(resolved, option), option).toEqual(valueOf(documented))
     })
     // Required, or "none": nothing is filled in for these.
-    expect(undocumented.sort()).toEqual(['headers', 'lastEventId', 'query', 'url', 'websocketProtocols'])
+    expect(undocumented.sort()).toEqual(['headers', 'lastEventId', 'query', 'share', 'url', 'websocketProtocols'])
     undocumented.forEach((option) => option === 'url' || expect(resolvedDefault(resolved, option), option).toBeUndefined())
   })
 

@@ -21,6 +21,9 @@
     events: $('kpi-events'),
     transport: $('status-transport'),
     state: $('status-state'),
+    role: $('status-role'),
+    connections: $('status-connections'),
+    share: $('share'),
     reconnects: $('status-reconnects'),
     lastId: $('status-last-id'),
     rate: $('status-rate'),
@@ -184,6 +187,8 @@
       decode: 'json',
       transports: choice === 'auto' ? undefined : [choice],
       lastEventId,
+      // The tabs on one transport share one connection; another transport gets its own key.
+      share: sharing ? Pushwire.shareAcrossTabs({ key: 'dishes:' + choice }) : undefined,
     })
     client = current
     current.on('dish', (msg) => {
@@ -199,6 +204,8 @@
       previousState = status.state
       view.transport.textContent = status.transport || '–'
       ui.setStatePill(view.state, status.state)
+      view.role.textContent = status.role ? status.role + (status.role === 'leader' ? ' 主' : ' 从') : 'own 独立'
+      view.role.setAttribute('data-role', status.role || '')
       view.reconnects.textContent = String(reconnects)
       if (status.error) view.error.textContent = status.error.code + ': ' + status.error.message
       else if (status.state === 'open') view.error.textContent = ''
@@ -206,12 +213,16 @@
   }
 
   let selected = initialChoice()
+  let sharing = new URLSearchParams(location.search).get('share') !== 'off'
 
-  // Switching transports keeps the resume point, so the charts go on without a hole.
-  function switchTransport(choice) {
+  // Switching transports, or sharing, keeps the resume point, so the charts go on without a hole.
+  function reconnect(choice, share) {
     selected = choice
+    sharing = share
     const url = new URL(location.href)
     url.searchParams.set('transport', choice)
+    if (share) url.searchParams.delete('share')
+    else url.searchParams.set('share', 'off')
     history.replaceState(null, '', url)
     const previous = client
     if (!previous) return // still starting: the first connect picks up `selected`
@@ -219,6 +230,16 @@
     previous.close()
     connect(choice, previous.lastEventId)
   }
+
+  // The server's count, not the page's: with sharing, every tab shows 1.
+  function renderConnections() {
+    fetch('/api/stats')
+      .then((response) => response.json())
+      .then((stats) => (view.connections.textContent = String(stats.clientCount)))
+      .catch(() => (view.connections.textContent = '?'))
+  }
+  setInterval(renderConnections, 2000)
+  renderConnections()
 
   let noticeTimer
   function showNotice(text) {
@@ -254,9 +275,11 @@
   document.querySelectorAll('input[name="transport"]').forEach((input) => {
     input.checked = input.value === selected
     input.addEventListener('change', () => {
-      if (input.checked) switchTransport(input.value)
+      if (input.checked) reconnect(input.value, sharing)
     })
   })
+  view.share.checked = sharing
+  view.share.addEventListener('change', () => reconnect(selected, view.share.checked))
   view.drop.addEventListener('click', dropConnection)
   historyStart().then((lastEventId) => connect(selected, lastEventId))
 })()

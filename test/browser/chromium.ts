@@ -41,6 +41,11 @@ export interface LaunchedBrowser {
   context: BrowserContext
   /** Opens a fresh tab. */
   newPage(): Promise<Page>
+  /**
+   * Opens a fresh tab in a window of its own, so that it can be hidden (minimised) while the
+   * others stay visible. The same as `newPage()` without `realVisibility`, where no page hides.
+   */
+  newWindow(): Promise<Page>
   /** Closes the browser and deletes its profile directory; safe to call twice. */
   close(): Promise<void>
 }
@@ -54,7 +59,7 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Launch
   const flags = headed ? QUIET_FLAGS : ['--headless', ...QUIET_FLAGS]
   const slowMo = Number(process.env.PUSHWIRE_SLOWMO) || undefined
   const profile = await mkdtemp(join(tmpdir(), 'pushwire-chromium-'))
-  let started: { context: BrowserContext; stop(): Promise<void> }
+  let started: { context: BrowserContext; stop(): Promise<void>; newWindow?(): Promise<Page> }
   try {
     if (options.realVisibility) {
       started = await launchOverCdp(profile, flags, slowMo)
@@ -71,6 +76,7 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Launch
   return {
     context,
     newPage: () => context.newPage(),
+    newWindow: () => (started.newWindow ? started.newWindow() : context.newPage()),
     close() {
       // Retries: a helper process may still be writing its last file as the browser exits.
       closing ??= started.stop().finally(() => rm(profile, { recursive: true, force: true, maxRetries: 5 }))
@@ -80,7 +86,11 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Launch
 }
 
 /** Starts Chromium with a DevTools port and attaches without playwright's default overrides. */
-async function launchOverCdp(profile: string, flags: string[], slowMo: number | undefined): Promise<{ context: BrowserContext; stop(): Promise<void> }> {
+async function launchOverCdp(
+  profile: string,
+  flags: string[],
+  slowMo: number | undefined,
+): Promise<{ context: BrowserContext; stop(): Promise<void>; newWindow(): Promise<Page> }> {
   const args = [...flags, ...FOREGROUND_SPEED_FLAGS, '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank']
   const child = spawn(CHROMIUM_PATH, args, { stdio: ['ignore', 'ignore', 'pipe'] })
   const exited = once(child, 'exit')
@@ -102,7 +112,17 @@ async function launchOverCdp(profile: string, flags: string[], slowMo: number | 
         await browser.close().finally(() => kill(5000))
       }
     }
-    return { context: browser.contexts()[0], stop }
+    const context = browser.contexts()[0]
+    async function newWindow(): Promise<Page> {
+      const session = await browser.newBrowserCDPSession()
+      try {
+        const [page] = await Promise.all([context.waitForEvent('page'), session.send('Target.createTarget', { url: 'about:blank', newWindow: true })])
+        return page
+      } finally {
+        await session.detach()
+      }
+    }
+    return { context, stop, newWindow }
   } catch (error) {
     await kill()
     throw error
@@ -134,6 +154,20 @@ function devtoolsEndpoint(child: ChildProcess, timeoutMs = 15000): Promise<strin
       if (match && settle()) resolve(match[1])
     })
   })
+}
+
+/**
+ * Minimises (or restores) the window of `page`, which hides (or shows) the page as it does
+ * for a user. Needs `launchBrowser({ realVisibility: true })` (see {@link LaunchOptions}).
+ */
+export async function minimizeWindow(page: Page, minimized: boolean): Promise<void> {
+  const session = await page.context().newCDPSession(page)
+  try {
+    const { windowId } = await session.send('Browser.getWindowForTarget')
+    await session.send('Browser.setWindowBounds', { windowId, bounds: { windowState: minimized ? 'minimized' : 'normal' } })
+  } finally {
+    await session.detach()
+  }
 }
 
 // What Chromium itself logs, as console errors, for a request that failed. Tests that provoke

@@ -167,6 +167,43 @@ describe('dish dashboard', () => {
   })
 })
 
+describe('dish dashboard in several tabs', () => {
+  const LEADER = 'leader 主'
+  const roles = (dashboards: Dashboard[]) => Promise.all(dashboards.map((dashboard) => dashboard.text('status-role')))
+
+  async function waitForOneLeader(dashboards: Dashboard[]): Promise<void> {
+    const deadline = Date.now() + 10_000
+    while ((await roles(dashboards)).filter((role) => role === LEADER).length !== 1) {
+      if (Date.now() > deadline) throw new Error(`no single leader among ${await roles(dashboards)}`)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  }
+
+  it('shows five live dashboards on one server connection, and goes on without a gap when the leading tab closes', async () => {
+    const dashboards: Dashboard[] = []
+    for (let i = 0; i < 5; i++) dashboards.push(await openDashboard())
+    for (const dashboard of dashboards) await waitForOpen(dashboard, 'fetch-sse')
+    await waitForOneLeader(dashboards)
+    expect((await roles(dashboards)).filter((role) => role === 'follower 从')).toHaveLength(4)
+    await dashboards[0].page.waitForFunction(() => document.getElementById('status-connections')?.textContent === '1')
+    for (const dashboard of dashboards) await dashboard.waitForEventId(newestId((await dashboard.charts()).ids) + 2)
+
+    const leader = dashboards[(await roles(dashboards)).indexOf(LEADER)]
+    await leader.page.close()
+    const rest = dashboards.filter((dashboard) => dashboard !== leader)
+    await waitForOneLeader(rest)
+    const newest = Math.max(...(await Promise.all(rest.map(async (dashboard) => newestId((await dashboard.charts()).ids)))))
+    for (const dashboard of rest) {
+      await dashboard.waitForEventId(newest + 3)
+      expectConsecutive((await dashboard.charts()).ids)
+      expect(await dashboard.text('status-gaps')).toBe('0')
+      expect(await dashboard.text('status-duplicates')).toBe('0')
+      expect(dashboard.errors.unexpected()).toEqual([])
+    }
+    await Promise.all(rest.map((dashboard) => dashboard.page.close()))
+  })
+})
+
 describe('chat page', () => {
   it('broadcasts what one tab sends to the other, as text', async () => {
     const alice = await browser.newPage()

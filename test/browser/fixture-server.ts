@@ -30,6 +30,11 @@ export type Bundle = 'umd' | 'esm' | 'legacy'
 export interface PageSpec {
   bundle: Bundle
   /**
+   * The script that drives the page: `harness.js` (the default, read through the DOM), or
+   * `share-harness.js` (for many tabs and thousands of events; read with `page.evaluate`).
+   */
+  harness?: 'share'
+  /**
    * Globals deleted before the bundle loads (`'fetch'`, `'WebSocket'`…); `'Array.from'` and
    * `'String.prototype.includes'` style paths delete a member of a global.
    */
@@ -83,6 +88,8 @@ export interface FixtureServer {
   redirectTo(location: string): void
   /** Whether stream connections are open right now (push server clients and stalled ones). */
   openConnections(): number
+  /** The most stream connections (long-polls included) that were open at once since the last reset. */
+  peakConnections(): number
   /** Replaces the push server with a fresh one (ids start at "1"), clears rules and the log. */
   resetPush(options?: PushServerOptions): Promise<void>
   close(): Promise<void>
@@ -138,7 +145,7 @@ function pageHtml(spec: PageSpec): string {
     // No favicon request: it would show up in the network log and as a 404 console error.
     '<link rel="icon" href="data:,">' +
     removalScript(spec.remove || []) +
-    '<script src="/harness.js"></script>' +
+    `<script src="/${spec.harness === 'share' ? 'share-harness' : 'harness'}.js"></script>` +
     bundleScript(spec.bundle) +
     '</head><body></body></html>'
   )
@@ -172,7 +179,10 @@ const STALL_PREFIX = ':ok\n\nevent: pushwire:heartbeat\ndata\n\n'
 /** Starts the fixture on 127.0.0.1 on a free port. */
 export async function startFixtureServer(): Promise<FixtureServer> {
   const { createPushServer } = loadBuiltServer()
-  const harness = await readFile(join(__dirname, 'harness.js'), 'utf8')
+  const harnesses: Record<string, string> = {
+    '/harness.js': await readFile(join(__dirname, 'harness.js'), 'utf8'),
+    '/share-harness.js': await readFile(join(__dirname, 'share-harness.js'), 'utf8'),
+  }
   // The push server's own upgrade listener lives on this never-listening server, so the
   // fixture decides first which upgrades reach it.
   const upgrades = new Server()
@@ -187,6 +197,8 @@ export async function startFixtureServer(): Promise<FixtureServer> {
   let push = freshPush()
   let rules: Rule[] = []
   let requests: StreamRequestLog[] = []
+  let open = 0
+  let peak = 0
   let redirectLocation: string | undefined
 
   function takeRule(kind: 'http' | 'websocket'): Misbehaviour | undefined {
@@ -199,8 +211,12 @@ export async function startFixtureServer(): Promise<FixtureServer> {
   function log(req: IncomingMessage, transport: string, answeredBy: StreamRequestLog['answeredBy'], connection: Duplex | ServerResponse): void {
     const entry: StreamRequestLog = { method: req.method || '', url: req.url || '', transport, headers: req.headers, answeredBy, ended: false }
     requests.push(entry)
+    peak = Math.max(peak, ++open)
+    const counted = requests
     connection.once('close', () => {
       entry.ended = true
+      // Connections from before the last reset are not counted any more.
+      if (counted === requests) open--
     })
   }
 
@@ -238,12 +254,13 @@ export async function startFixtureServer(): Promise<FixtureServer> {
     if (url.pathname === '/page.html') {
       const spec: PageSpec = {
         bundle: (url.searchParams.get('bundle') || 'umd') as Bundle,
+        harness: url.searchParams.get('harness') === 'share' ? 'share' : undefined,
         remove: url.searchParams.getAll('remove'),
       }
       return void res.writeHead(200, { 'Content-Type': CONTENT_TYPES['.html'], 'Cache-Control': 'no-store' }).end(pageHtml(spec))
     }
-    if (url.pathname === '/harness.js') {
-      return void res.writeHead(200, { 'Content-Type': CONTENT_TYPES['.js'], 'Cache-Control': 'no-store' }).end(harness)
+    if (harnesses[url.pathname] !== undefined) {
+      return void res.writeHead(200, { 'Content-Type': CONTENT_TYPES['.js'], 'Cache-Control': 'no-store' }).end(harnesses[url.pathname])
     }
     if (url.pathname.startsWith('/dist/')) return void serveFile(res, DIST, url.pathname.slice('/dist/'.length))
     if (url.pathname.startsWith('/parser/')) return void serveFile(res, PARSER_DIST, url.pathname.slice('/parser/'.length))
@@ -286,6 +303,7 @@ export async function startFixtureServer(): Promise<FixtureServer> {
     },
     pageUrl(spec) {
       const query = new URLSearchParams({ bundle: spec.bundle })
+      if (spec.harness) query.set('harness', spec.harness)
       ;(spec.remove || []).forEach((name) => query.append('remove', name))
       return `${origin}/page.html?${query}`
     },
@@ -298,12 +316,14 @@ export async function startFixtureServer(): Promise<FixtureServer> {
     openConnections() {
       return push.clientCount + stalledSockets.size + stalledResponses.size
     },
+    peakConnections: () => peak,
     async resetPush(options) {
       dropStalled()
       await push.close()
       push = freshPush(options)
       rules = []
       requests = []
+      open = peak = 0
       redirectLocation = undefined
     },
     async close() {

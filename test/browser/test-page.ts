@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core'
 import type { PushClientOptions } from '../../src/index'
 import type { LaunchedBrowser } from './chromium'
-import { watchPageErrors, type PageErrorWatch } from './chromium'
+import { minimizeWindow, watchPageErrors, type PageErrorWatch } from './chromium'
 import type { FixtureServer, PageSpec } from './fixture-server'
 
 /** A message as `harness.js` records it. */
@@ -142,13 +142,7 @@ export async function openTestPage(browser: LaunchedBrowser, fixture: FixtureSer
 
   async function setHidden(value: boolean): Promise<void> {
     hidden = value
-    const session = await page.context().newCDPSession(page)
-    try {
-      const { windowId } = await session.send('Browser.getWindowForTarget')
-      await session.send('Browser.setWindowBounds', { windowId, bounds: { windowState: value ? 'minimized' : 'normal' } })
-    } finally {
-      await session.detach()
-    }
+    await minimizeWindow(page, value)
     await page.locator(`body[data-visibility="${value ? 'hidden' : 'visible'}"]`).waitFor({ state: 'attached' })
   }
 

@@ -224,6 +224,25 @@ describe('fallback', () => {
     expect(errorCodes()).toEqual(['network', 'network'])
     expect(messages[0]).toMatchObject({ id: '8', transport: 'fetch-sse' })
   })
+
+  it('passes over native EventSource once fetch-sse saw the headers of a held body (default order)', async () => {
+    const shim = createEventSourceShim()
+    // Long enough that the headers surely reach the client before its connect timeout.
+    connect({ EventSource: shim.EventSource, connectTimeoutMs: 1500, lastEventId: '7' })
+    for (let i = 0; i < 2; i++) {
+      const held = await server.nextRequest()
+      expect(held.headers['last-event-id']).toBe('7')
+      // What a buffering proxy does: the headers at once, the body held back.
+      held.stream()
+    }
+    const socket = await server.nextSocket()
+    expect(socket.query.get('lastEventId')).toBe('7')
+    await socket.send(':ok\n\nid: 8\ndata: next\n\n')
+    await until(() => messages.length === 1, 'an event')
+    expect(messages[0]).toMatchObject({ id: '8', transport: 'websocket' })
+    expect(shim.instances).toHaveLength(0)
+    expect(server.requests).toHaveLength(2)
+  })
 })
 
 describe('close() and send()', () => {

@@ -9,6 +9,17 @@ const URL = 'http://127.0.0.1:1/stream'
 const t = setupFakeClientTests(URL)
 const network = () => new PushError('network', 'dropped')
 const delays = () => t.statuses.filter((s) => s.state === 'reconnecting').map((s) => s.delayMs)
+const CONNECT_TIMEOUT_MS = 1000
+
+/**
+ * The open of `transport` under way fails by the connect timeout, after the headers of a body
+ * that never comes (a buffering proxy) when `headers` is set; then the backoff delay passes.
+ */
+async function timeOut(transport: FakeTransport, headers: boolean): Promise<void> {
+  if (headers) transport.last().sink.activity()
+  await vi.advanceTimersByTimeAsync(CONNECT_TIMEOUT_MS)
+  await vi.advanceTimersByTimeAsync(delays().at(-1)!)
+}
 
 describe('reconnection', () => {
   it('backs off exponentially between failed attempts', async () => {
@@ -205,6 +216,21 @@ describe('reconnection', () => {
       proven.close()
     })
 
+    it('remembers the transport that opened past a held stream', async () => {
+      const blind = createFakeTransport('blind', { seesComments: false })
+      const third = createFakeTransport('third')
+      const transports = [t.fake.transport, blind.transport, third.transport]
+      const first = t.client({ transports, connectTimeoutMs: CONNECT_TIMEOUT_MS })
+      await flush()
+      await timeOut(t.fake, true)
+      await timeOut(t.fake, true)
+      third.last().sink.open()
+      first.close()
+      const next = t.client({ transports })
+      expect(next.transport).toBe('third')
+      next.close()
+    })
+
     it('starts the next client on it, without paying the failed opens again', async () => {
       const second = createFakeTransport('second')
       await fallBackToSecond(second)
@@ -255,6 +281,74 @@ describe('reconnection', () => {
     await flush()
     expect(unsupported.opens).toHaveLength(0)
     expect(t.fake.opens).toHaveLength(1)
+    pushClient.close()
+  })
+})
+
+describe('fallback after a stream sent its headers and held its body (a buffering proxy)', () => {
+  let blind: FakeTransport
+  let third: FakeTransport
+  beforeEach(() => {
+    blind = createFakeTransport('blind', { seesComments: false })
+    third = createFakeTransport('third')
+  })
+  const client = () =>
+    t.client({ transports: [t.fake.transport, blind.transport, third.transport], connectTimeoutMs: CONNECT_TIMEOUT_MS })
+  const tried = () => t.statuses.filter((s) => s.state === 'connecting').map((s) => s.transport)
+
+  it('passes over transports blind to bytes until the next connect()', async () => {
+    const pushClient = client()
+    await flush()
+    await timeOut(t.fake, true)
+    await timeOut(t.fake, true)
+    expect(tried()).toEqual(['fake', 'fake', 'third'])
+    // Round the list once more, with no held stream this time.
+    await timeOut(third, false)
+    await timeOut(third, false)
+    await timeOut(t.fake, false)
+    await timeOut(t.fake, false)
+    expect(tried()).toEqual(['fake', 'fake', 'third', 'third', 'fake', 'fake', 'third'])
+    expect(blind.opens).toHaveLength(0)
+    pushClient.close()
+    pushClient.connect()
+    await flush()
+    await timeOut(t.fake, false)
+    await timeOut(t.fake, false)
+    expect(blind.opens).toHaveLength(1)
+    pushClient.close()
+  })
+
+  it('still tries them after opens that failed before any headers came', async () => {
+    const pushClient = client()
+    await flush()
+    await timeOut(t.fake, false)
+    await timeOut(t.fake, false)
+    expect(tried()).toEqual(['fake', 'fake', 'blind'])
+    pushClient.close()
+  })
+
+  it('does not take the activity of an earlier connection for headers', async () => {
+    const pushClient = client()
+    await flush()
+    t.fake.last().sink.open()
+    t.fake.last().sink.fail(network())
+    await vi.advanceTimersByTimeAsync(delays().at(-1)!)
+    await timeOut(t.fake, false)
+    await timeOut(t.fake, false)
+    expect(blind.opens).toHaveLength(1)
+    pushClient.close()
+  })
+
+  it('takes no hint from a transport blind to bytes', async () => {
+    const other = createFakeTransport('other-blind', { seesComments: false })
+    const pushClient = t.client({
+      transports: [blind.transport, other.transport, t.fake.transport],
+      connectTimeoutMs: CONNECT_TIMEOUT_MS,
+    })
+    await flush()
+    await timeOut(blind, true)
+    await timeOut(blind, true)
+    expect(other.opens).toHaveLength(1)
     pushClient.close()
   })
 })

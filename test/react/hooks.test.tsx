@@ -2,7 +2,7 @@
 import { StrictMode, useState } from 'react'
 import { act, cleanup, render, renderHook, screen, waitFor } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest'
-import type { PushClient, PushClientOptions, PushMessage, PushStatus } from '../../src/index'
+import { shareAcrossTabs, type PushClient, type PushClientOptions, type PushMessage, type PushStatus } from '../../src/index'
 import { usePush, usePushClient, usePushEvent, usePushMessage, usePushStatus } from '../../src/react/index'
 import { settle, startPushServer, type DishEvents, type TestPushServer } from './harness'
 
@@ -216,5 +216,30 @@ describe('a component that waits for a token', () => {
     act(() => setToken('t1'))
     await waitUntilOpen()
     expect(new URL(server.upgradeUrls[0], 'http://x').searchParams.get('token')).toBe('t1')
+  })
+})
+
+describe('usePush with share', () => {
+  it('shares one connection among components with the same options, each with its role', async () => {
+    const options = { ...server.options(), share: shareAcrossTabs() }
+    function Shared({ id }: { id: string }) {
+      const { status, lastMessage } = usePush<DishEvents, 'dish'>(options, 'dish')
+      return (
+        <p data-testid={id}>
+          {status.state} {status.role} {lastMessage ? lastMessage.data.name : 'waiting'}
+        </p>
+      )
+    }
+    render(
+      <>
+        <Shared id="first" />
+        <Shared id="second" />
+      </>,
+    )
+    await waitFor(() => expect([shown('first'), shown('second')].sort()).toEqual(['open follower waiting', 'open leader waiting']))
+    server.push.publish({ event: 'dish', data: { name: 'ramen', sales: 3 } })
+    await waitFor(() => expect([shown('first'), shown('second')].every((text) => text?.endsWith('ramen'))).toBe(true))
+    expect(server.sockets).toBe(1)
+    expect(server.push.clientCount).toBe(1)
   })
 })

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { get, type Readable } from 'svelte/store'
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from 'vitest'
-import { createPushClient, type PushClient, type PushMessage, type PushStatus } from '../../src/index'
+import { createPushClient, shareAcrossTabs, type PushClient, type PushMessage, type PushStatus } from '../../src/index'
 import { pushClient, pushMessage, pushStatus } from '../../src/svelte/index'
 import { settle, startPushServer, type DishEvents, type TestPushServer } from '../react/harness'
 import { waitFor } from '../helpers'
@@ -108,5 +108,19 @@ describe('pushMessage', () => {
     // @ts-expect-error 'dsh' is not a declared event type
     const misspelled = () => pushMessage(client, 'dsh')
     expect(misspelled).toBeTypeOf('function')
+  })
+})
+
+describe('pushClient with share', () => {
+  it('shares one connection between stores made with the same options', async () => {
+    const options = { ...server.options(), share: shareAcrossTabs() }
+    const first = record(pushStatus(pushClient<DishEvents>(options)))
+    const second = record(pushStatus(pushClient<DishEvents>(options)))
+    await waitFor(() => first.latest().state === 'open' && second.latest().state === 'open')
+    expect([first.latest().role, second.latest().role].sort()).toEqual(['follower', 'leader'])
+    expect(server.sockets).toBe(1)
+    first.unsubscribe()
+    second.unsubscribe()
+    await waitFor(() => server.push.clientCount === 0)
   })
 })

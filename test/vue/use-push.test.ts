@@ -2,7 +2,7 @@
 import { flushPromises, mount } from '@vue/test-utils'
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from 'vitest'
 import { defineComponent, effectScope, h, nextTick, ref, shallowRef } from 'vue'
-import { isPushError, type PushClient, type PushClientOptions, type PushMessage } from '../../src/index'
+import { isPushError, shareAcrossTabs, type PushClient, type PushClientOptions, type PushMessage } from '../../src/index'
 import { usePush, usePushEvent } from '../../src/vue/index'
 import { settle, startPushServer, type DishEvents, type TestPushServer } from '../react/harness'
 import { waitFor } from '../helpers'
@@ -169,5 +169,26 @@ describe('usePushEvent', () => {
       usePushEvent(push.client, 'dsh', () => {})
     })
     scope.stop()
+  })
+})
+
+describe('usePush with share', () => {
+  it('shares one connection among components with the same options, each with its role', async () => {
+    const options = { ...server.options('shared'), share: shareAcrossTabs() }
+    const Shared = defineComponent({
+      setup() {
+        const { status, data } = usePush<DishEvents, 'dish'>(options, { type: 'dish' })
+        return () => h('p', `${status.value.state} ${status.value.role} ${data.value ? data.value.name : 'waiting'}`)
+      },
+    })
+    const first = mount(Shared)
+    const second = mount(Shared)
+    await waitFor(() => [first.text(), second.text()].sort().join() === 'open follower waiting,open leader waiting')
+    server.push.publish({ event: 'dish', data: { name: 'ramen', sales: 3 } })
+    await waitFor(() => first.text().endsWith('ramen') && second.text().endsWith('ramen'))
+    expect(server.sockets).toBe(1)
+    expect(server.push.clientCount).toBe(1)
+    first.unmount()
+    second.unmount()
   })
 })

@@ -1,0 +1,33 @@
+import { createPushClient } from '../client'
+import { resolveUrl } from '../core/url'
+import type { PushClientOptions, ShareAcrossTabsOptions, TabShare } from '../types'
+import { createSharedClient } from './relay'
+
+/**
+ * The value of the `share` option: clients in tabs, windows, iframes and workers of this
+ * origin that share a `key` (by default the resolved `url`) hold one server connection between
+ * them. One tab leads and runs the connection; the others follow over `BroadcastChannel`, and
+ * one of them takes over when the leader's tab closes, navigates, crashes or is frozen. Where
+ * there is no `BroadcastChannel` (IE11-class browsers; opaque origins refuse one) each client
+ * connects by itself.
+ *
+ * @example
+ * const client = createPushClient({ url: '/stream', share: shareAcrossTabs() })
+ * client.onStatus((s) => (badge.textContent = s.role ?? ''))
+ */
+export function shareAcrossTabs(options: ShareAcrossTabsOptions = {}): TabShare {
+  const key = (options || {}).key
+  if (key !== undefined && (typeof key !== 'string' || !key)) {
+    throw new TypeError('pushwire: options.key must be a non-empty string')
+  }
+  return <E extends object>(clientOptions: PushClientOptions) => {
+    const unshared = { ...clientOptions, share: undefined }
+    const name = 'pushwire:' + (key || resolveUrl(clientOptions.url))
+    try {
+      new BroadcastChannel(name).close()
+    } catch {
+      return createPushClient<E>(unshared)
+    }
+    return createSharedClient<E>(unshared, name)
+  }
+}

@@ -1,0 +1,443 @@
+import { createPushClient } from '../client'
+import { DEDUPE_WINDOW, noop, RESET_TYPE } from '../constants'
+import { globalScope } from '../core/env'
+import { createIdMemory, type IdMemory } from '../core/id-memory'
+import { ANY, createListenerRegistry } from '../core/listeners'
+import { isPageHidden } from '../core/page-hooks'
+import { PushError } from '../errors'
+import type { PushClient, PushClientOptions, PushErrorCode, PushMessage, PushStatus, ShareRole, TransportSink } from '../types'
+import { createChannelElection } from './channel-election'
+import type { Election, ElectionEvents } from './election'
+import { createLockElection } from './lock-election'
+
+const STATUS = 'status'
+/** What a tab keeps to bring a tab that joins with a resume point up to date. */
+const HISTORY_EVENTS = 512
+const HISTORY_CHARS = 1048576
+
+/** A PushError as it crosses to another tab: structured cloning keeps neither its class nor its code. */
+type WireError = [code: PushErrorCode, message: string, status?: number, retryAfterMs?: number]
+
+/**
+ * An event as tabs relay it: its type, its data before decoding (after, when `decoded`: what
+ * a `websocketFormat` function made of a frame), its id.
+ */
+type RawEvent = [type: string, data: unknown, id?: string, decoded?: boolean]
+
+/** Relayed in order: an event, or a status of the shared connection. */
+type Item = RawEvent | (Omit<PushStatus, 'error'> & { error?: WireError })
+
+type Message =
+  // `last`: the tab joins with this resume point and waits for the leader to catch it up.
+  | { k: 'tab'; from: string; to?: undefined; types: string[]; awake: boolean; last?: string }
+  | { k: 'leave'; from: string; to?: undefined }
+  | { k: 'relay'; from: string; to?: string; items: Item[] }
+  | { k: 'send'; from: string; to: string; ref: number; text: string }
+  | { k: 'sent'; from: string; to: string; ref: number; error?: WireError }
+
+/** What an event's data counts against the history's bound: decoded data counts nothing. */
+function charsOf(data: unknown): number {
+  return typeof data === 'string' ? data.length : 0
+}
+
+function toWireError(error: unknown): WireError {
+  const { code, message, status, retryAfterMs } = error instanceof PushError ? error : new PushError('network', String(error))
+  return [code, message, status, retryAfterMs]
+}
+
+function fromWireError([code, message, status, retryAfterMs]: WireError): PushError {
+  return new PushError(code, message, { status, retryAfterMs })
+}
+
+function elect(name: string, id: string, events: ElectionEvents): [Election, BroadcastChannel?] {
+  const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined
+  if (locks && typeof locks.request === 'function') return [createLockElection(locks, name, events)]
+  const channel = new BroadcastChannel(name + ':election')
+  return [createChannelElection(channel, id, events), channel]
+}
+
+/**
+ * A client that shares one connection with the clients (in other tabs, or in this one) of
+ * the channel `name`, and the relay protocol between them.
+ *
+ * Messages reach the listeners through a client of the tab's own whose only transport is the
+ * relay, so each tab decodes, dedupes, iterates and keeps its resume point as an unshared
+ * client does; the statuses are those of the shared connection, with the tab's `role`.
+ *
+ * The leader runs a client with the user's options and posts every event (raw, before
+ * decoding) and status to the channel, batched per task; every tab, the leader included,
+ * delivers what it accepts itself. A `BroadcastChannel` queues a message for every receiver
+ * when it is posted, so a follower sees everything an old leader relayed before anything of
+ * the leader after it, which resumed from no further than that. So a follower takes relays
+ * from whichever tab sends them, and a new sender counts as a new connection: what its resume
+ * replays that the tab has delivered is dropped by id, and nothing is missing. That holds
+ * while two tabs lead at once as well (the channel election, for a moment): neither one's
+ * events can repeat or skip in a tab. Every tab keeps the types and awakeness of the others,
+ * so a tab that takes over knows at once what to listen to and whether to connect.
+ */
+export function createSharedClient<E extends object>(options: PushClientOptions, name: string): PushClient<E> {
+  const statusListeners = createListenerRegistry<PushStatus>()
+  /** Event types this tab or another one listens to: the connection listens to them all. */
+  const types: string[] = []
+  /** The other tabs taking part: whether each wants the connection open, and its resume point while it joins. */
+  const tabs = new Map<string, [awake: boolean, last?: string]>()
+  /** The latest events this tab delivered, for catching up a tab that joins. */
+  const history: RawEvent[] = []
+  let historyChars = 0
+  const pending = new Map<number, [resolve: () => void, reject: (error: PushError) => void]>()
+  const open = (lastEventId?: string) =>
+    createPushClient({ ...options, lazy: true, decode: 'text', pauseWhenHidden: false, lastEventId })
+  let status: PushStatus = { state: 'idle', transport: null, attempt: 0 }
+  // As in the core: statuses wait until the one before has reached every listener, and those
+  // of the task that made the client wait for a microtask, for listeners added in that task.
+  let statusQueue: PushStatus[] | undefined = []
+  /** The last status of the shared connection, as relayed (or reported, in the leader). */
+  let shared: PushStatus | undefined
+  let role: ShareRole | undefined
+  /** Joined with a resume point: relays are not taken until the leader has caught this tab up. */
+  let catchingUp = false
+  let started = false
+  let lastRef = 0
+  // While connected: this tab's id, the channel, where its client takes events, its memory of
+  // delivered ids, and the way out (for good, or until the page is shown again).
+  let id = ''
+  let channel: BroadcastChannel | undefined
+  let sink: TransportSink | undefined
+  let memory: IdMemory | undefined
+  let leave: ((forGood: boolean) => void) | undefined
+  /** The tab whose relays this tab took last (itself while its connection runs). */
+  let source: string | undefined
+  // The leader's connection, the idle client that POSTs for a tab whose connection is not
+  // running, and what waits to be posted.
+  let upstream: PushClient | undefined
+  let poster: PushClient | undefined
+  let outbox: Item[] = []
+
+  function setStatus(next: PushStatus): void {
+    // Until it leads, a tab follows: the connection is not its own.
+    status = { ...next, role: role || status.role || 'follower' }
+    if (statusQueue) statusQueue.push(status)
+    else deliverStatuses([status])
+  }
+
+  function deliverStatuses(queue: PushStatus[]): void {
+    statusQueue = queue
+    for (let i = 0; i < queue.length; i++) statusListeners.emit(STATUS, queue[i])
+    statusQueue = undefined
+  }
+
+  function show(next: PushStatus): void {
+    shared = next
+    // The shared connection ended for good (HTTP 204, say): so does this client, as unshared.
+    if (next.state === 'closed') end()
+    setStatus(next)
+  }
+
+  function post(message: Message): void {
+    ;(channel as BroadcastChannel).postMessage(message)
+  }
+
+  function awake(): boolean {
+    return !(options.pauseWhenHidden && isPageHidden())
+  }
+
+  function announce(): void {
+    post({ k: 'tab', from: id, types, awake: awake(), last: catchingUp ? (memory as IdMemory).last() : undefined })
+  }
+
+  /** Adds `type` to the known types (and to a running connection); returns whether it is new. */
+  function learn(type: string): boolean {
+    if (types.indexOf(type) !== -1) return false
+    types.push(type)
+    if (upstream) upstream.on(type, noop)
+    return true
+  }
+
+  function failPending(): void {
+    const error = new PushError('network', 'the leading tab left before it sent the data')
+    pending.forEach(([, reject]) => reject(error))
+    pending.clear()
+  }
+
+  /** Sends as an unshared client would from here: on the leader's WebSocket, else a POST. */
+  function sendHere(data: string | object): Promise<void> {
+    return (upstream || poster || (poster = open())).send(data)
+  }
+
+  /** Delivers an event unless this tab has it already; returns whether it did. */
+  function deliver(type: string, data: unknown, eventId?: string, decoded?: boolean): boolean {
+    const delivered = memory as IdMemory
+    // Ids may start over after a reset: the old ones must not swallow new events.
+    if (type === RESET_TYPE) delivered.clear()
+    else if (eventId !== undefined && !delivered.recordIfNew(eventId)) return false
+    history.push([type, data, eventId, decoded])
+    historyChars += charsOf(data)
+    while (history.length > HISTORY_EVENTS || historyChars > HISTORY_CHARS) historyChars -= charsOf((history.shift() as RawEvent)[1])
+    ;(sink as TransportSink).activity()
+    if (decoded) (sink as TransportSink).message(type, data, eventId)
+    else (sink as TransportSink).event(type, data as string, eventId)
+    return true
+  }
+
+  /**
+   * Brings tab `to`, which joins with resume point `last`, up to date: where the connection
+   * stands, and the events after `last`. Whatever was relayed before goes out first, and
+   * the tab takes no relay before this one.
+   */
+  function catchUp(to: string, last: string): void {
+    flush()
+    let index = history.length
+    while (index-- && history[index][2] !== last);
+    const items: Item[] = [wireStatus()]
+    if (index >= 0) items.push(...history.slice(index + 1))
+    // Neither in the history nor where this tab stands: as the server does, say so with a
+    // reset, then give what there is.
+    else if (last !== (memory as IdMemory).last()) items.push([RESET_TYPE, JSON.stringify({ lastEventId: last })], ...history)
+    post({ k: 'relay', from: id, to, items })
+  }
+
+  function wireStatus(): Item {
+    const current: PushStatus = shared || { state: 'connecting', transport: null, attempt: 0 }
+    return { ...current, error: current.error && toWireError(current.error) }
+  }
+
+  function flush(): void {
+    if (outbox.length) post({ k: 'relay', from: id, items: outbox })
+    outbox = []
+  }
+
+  // ---- leading ------------------------------------------------------------------------------
+
+  function relay(item: Item): void {
+    if (!outbox.length) Promise.resolve().then(flush)
+    outbox.push(item)
+  }
+
+  function report(next: PushStatus): void {
+    // Ended by itself: no connection is left to stop.
+    if (next.state === 'closed') upstream = undefined
+    shared = next
+    // Queued first: a terminal status makes the tab leave, which flushes the queue.
+    relay(wireStatus())
+    show(next)
+  }
+
+  function start(): void {
+    source = id
+    const client = (upstream = open((memory as IdMemory).last()))
+    client.on(ANY, (message) => {
+      // A websocketFormat function's messages come decoded: the tabs must not decode them again.
+      const decoded = message.transport === 'websocket' && typeof options.websocketFormat === 'function'
+      if (client === upstream && deliver(message.type, message.data, message.id, decoded)) {
+        relay([message.type, message.data, message.id, decoded])
+      }
+    })
+    // A stopped connection's own `closed` is not the shared connection's.
+    client.onStatus((next) => client === upstream && report(next))
+    types.forEach((type) => client.on(type, noop))
+    client.connect()
+  }
+
+  function stop(): void {
+    const client = upstream
+    upstream = undefined
+    if (client) client.close()
+  }
+
+  /** Runs the connection while some tab wants it: paused only while every tab is asleep. */
+  function update(): void {
+    let wanted = awake()
+    tabs.forEach(([tabAwake]) => (wanted = wanted || tabAwake))
+    if (role !== 'leader' || wanted === !!upstream) return
+    if (wanted) return start()
+    stop()
+    report({ state: 'idle', transport: shared ? shared.transport : null, attempt: 0 })
+  }
+
+  const elected: ElectionEvents = {
+    lead() {
+      failPending()
+      role = 'leader'
+      catchingUp = false
+      update()
+      if (!upstream) report({ state: 'idle', transport: null, attempt: 0 })
+      // Tabs that joined while no tab led are still waiting.
+      tabs.forEach(([, last], tab) => last !== undefined && catchUp(tab, last))
+    },
+    // Another tab took the lead from this one (the channel election).
+    follow() {
+      flush()
+      stop()
+      role = 'follower'
+    },
+  }
+
+  // ---- following ----------------------------------------------------------------------------
+
+  function take(from: string, items: Item[]): void {
+    if (from !== source) {
+      source = from
+      failPending()
+    }
+    for (let i = 0; i < items.length && role === 'follower'; i++) {
+      const item = items[i]
+      if (Array.isArray(item)) deliver(item[0], item[1], item[2], item[3])
+      else show({ ...item, error: item.error && fromWireError(item.error) })
+    }
+  }
+
+  function receive({ data }: MessageEvent<Message>): void {
+    if (!role || (data.to !== undefined && data.to !== id)) return
+    const from = data.from
+    if (data.k === 'tab') {
+      const known = tabs.has(from)
+      tabs.set(from, [data.awake, data.last])
+      // A tab new here learns of this one and, from the leader, where the connection stands.
+      if (!known) announce()
+      if (role === 'leader' && (!known || data.last !== undefined)) {
+        if (data.last !== undefined) catchUp(from, data.last)
+        else post({ k: 'relay', from: id, to: from, items: [wireStatus()] })
+      }
+      data.types.forEach(learn)
+      update()
+    } else if (data.k === 'leave') {
+      tabs.delete(from)
+      update()
+    } else if (data.k === 'relay') {
+      if (role !== 'follower') return
+      // Addressed to this tab: where the connection stands, then the catch-up, which only a
+      // tab still waiting for one takes (a tab that asked twice is answered twice).
+      if (data.to) take(from, catchingUp ? data.items : data.items.slice(0, 1))
+      else if (!catchingUp) take(from, data.items)
+      if (data.to) catchingUp = false
+    } else if (data.k === 'send') {
+      const answer = (error?: WireError) => post({ k: 'sent', from: id, to: from, ref: data.ref, error })
+      sendHere(data.text).then(() => answer(), (error: unknown) => answer(toWireError(error)))
+    } else {
+      const settle = pending.get(data.ref)
+      pending.delete(data.ref)
+      if (settle && data.error) settle[1](fromWireError(data.error))
+      else if (settle) settle[0]()
+    }
+  }
+
+  // ---- taking part --------------------------------------------------------------------------
+
+  function join(opened: TransportSink): void {
+    id = Math.random().toString(36).slice(2)
+    sink = opened
+    memory = createIdMemory(DEDUPE_WINDOW, inner.lastEventId)
+    const relayChannel = (channel = new BroadcastChannel(name))
+    relayChannel.onmessage = receive
+    const [election, electionChannel] = elect(name, id, elected)
+    const resume = () => {
+      if (role) return
+      role = 'follower'
+      catchingUp = (memory as IdMemory).last() !== undefined
+      announce()
+      election.join()
+    }
+    const suspend = () => {
+      if (!role) return
+      // The connection first: a leader stops its own before the next tab can start one.
+      flush()
+      stop()
+      post({ k: 'leave', from: id })
+      role = undefined
+      failPending()
+      // Tabs that leave meanwhile go unheard; the others say hello again on the way back.
+      tabs.clear()
+      election.leave()
+    }
+    // A page hidden in the back/forward cache, frozen or unloading hands the connection over
+    // at once, and takes part again when it is shown or resumed. The document's events are
+    // caught on their way through the window; in a worker none of them ever fires.
+    const scope = (globalScope() || {}) as Partial<EventTarget>
+    const hooks: Array<[string, () => void]> = [
+      ['pagehide', suspend],
+      ['pageshow', resume],
+      ['freeze', suspend],
+      ['resume', resume],
+      ['visibilitychange', () => role && (update(), announce())],
+    ]
+    // Outside pages and workers (Node) there is no event target to listen on.
+    const each = (method: 'addEventListener' | 'removeEventListener') =>
+      scope[method] && hooks.forEach(([type, hook]) => (scope as EventTarget)[method](type, hook, true))
+    each('addEventListener')
+    leave = (forGood) => {
+      suspend()
+      if (!forGood) return
+      each('removeEventListener')
+      relayChannel.close()
+      if (electionChannel) electionChannel.close()
+    }
+    resume()
+  }
+
+  const inner = createPushClient<E>({
+    url: options.url,
+    decode: options.decode,
+    lastEventId: options.lastEventId,
+    lazy: true,
+    transports: [
+      {
+        // Read for each message: the transport of the shared connection.
+        get name() {
+          return status.transport || 'share'
+        },
+        // Heartbeats stay with the leader's connection; none come through here to arm a watchdog.
+        seesComments: false,
+        isSupported: () => true,
+        open(_request, opened) {
+          opened.open()
+          join(opened)
+          return { close: noop }
+        },
+      },
+    ],
+  })
+  // Only a decode failure reports an error here: the relay itself never fails.
+  inner.onStatus((innerStatus) => innerStatus.error && setStatus({ ...status, error: innerStatus.error }))
+
+  function end(): void {
+    started = false
+    if (leave) leave(true)
+    leave = undefined
+    inner.close()
+  }
+
+  // The inner client's iterator and lastEventId are this client's; the rest is the share's.
+  const client = Object.create(inner, {
+    state: { get: () => status.state },
+    transport: { get: () => status.transport },
+    status: { get: () => status },
+  }) as PushClient<E>
+  client.on = ((type: string, listener: (message: PushMessage) => void) => {
+    if (type !== ANY && learn(type) && role) announce()
+    return inner.on(type, listener)
+  }) as PushClient<E>['on']
+  client.onStatus = (listener) => statusListeners.add(STATUS, listener)
+  client.connect = () => {
+    if (started) return
+    started = true
+    setStatus({ state: 'connecting', transport: null, attempt: 0 })
+    inner.connect()
+  }
+  client.close = () => {
+    if (status.state === 'closed') return
+    end()
+    setStatus({ state: 'closed', transport: status.transport, attempt: status.attempt })
+  }
+  client.send = (data) => {
+    if (status.state === 'closed') return Promise.reject(new PushError('network', 'send() on a closed client'))
+    if (role !== 'follower' || source === id || !shared || shared.transport !== 'websocket') return sendHere(data)
+    const text = typeof data === 'string' ? data : JSON.stringify(data)
+    return new Promise((resolve, reject) => {
+      pending.set(++lastRef, [resolve, reject])
+      post({ k: 'send', from: id, to: source as string, ref: lastRef, text })
+    })
+  }
+  if (!options.lazy) client.connect()
+  Promise.resolve(statusQueue as PushStatus[]).then(deliverStatuses)
+  return client
+}
