@@ -1,8 +1,8 @@
 import { MAX_TIMER_MS } from './constants'
 import type { ResolvedRetry } from './core/backoff'
-import { resolveUrl, toWebSocketUrl } from './core/url'
+import { resolveUrl } from './core/url'
 import { builtInTransports } from './transports/index'
-import { TRANSPORT_NAMES, type PushClientOptions, type Transport, type WebSocketFormat } from './types'
+import { TRANSPORT_NAMES, type PushClientOptions, type Transport, type TransportName, type WebSocketFormat } from './types'
 
 /** `[default, minimum, maximum]`; a number without a maximum must be finite. */
 type NumberRule = [number, number, number?]
@@ -64,7 +64,7 @@ function numbers<K extends string>(
     const value = input[key] === undefined ? fallback : input[key]
     check(
       prefix + key,
-      typeof value === 'number' && value >= min && (max === undefined ? isFinite(value) : value <= max),
+      typeof value === 'number' && value >= min && (max === undefined ? value < Infinity : value <= max),
       max === undefined ? `a finite number >= ${min}` : max === Infinity ? `a number >= ${min}` : `a number from ${min} to ${max}`,
     )
     resolved[key] = value as number
@@ -74,13 +74,15 @@ function numbers<K extends string>(
 
 function resolveRetry(retry: PushClientOptions['retry'] = {}): ResolvedRetry {
   check('retry', (typeof retry === 'object' && retry) || retry === false, 'an object or false')
-  return retry ? numbers(retry, RETRY_NUMBERS, 'retry.') : { ...numbers({}, RETRY_NUMBERS), maxAttempts: 0 }
+  // `false` is the defaults with no attempt at all.
+  return numbers(retry || { maxAttempts: 0 }, RETRY_NUMBERS, 'retry.')
 }
 
-function resolveTransports(list: PushClientOptions['transports'] = TRANSPORT_NAMES): Transport[] {
+function resolveTransports(list: PushClientOptions['transports'] = builtInTransports): Transport[] {
   check('transports', Array.isArray(list) && list.length, 'a non-empty list')
   return list.map((entry, index) => {
-    const transport: Partial<Transport> = typeof entry === 'string' ? (builtInTransports as Record<string, Transport>)[entry] : entry
+    const transport: Partial<Transport> =
+      typeof entry === 'string' ? builtInTransports[TRANSPORT_NAMES.indexOf(entry as TransportName)] : entry
     check(
       `transports[${index}]`,
       transport && typeof transport.open === 'function' && typeof transport.isSupported === 'function',
@@ -118,9 +120,11 @@ export function resolveOptions(options: PushClientOptions): ResolvedOptions {
     ...input,
     ...resolvedNumbers,
     url,
-    websocketUrl: toWebSocketUrl(
-      websocketUrl === undefined ? url : checkUrl('websocketUrl', websocketUrl, /^(http|ws)s?:\/\//i, 'a ws(s) or http(s) URL'),
-    ),
+    // The WebSocket URL that matches an http(s) URL.
+    websocketUrl: (websocketUrl === undefined
+      ? url
+      : checkUrl('websocketUrl', websocketUrl, /^(http|ws)s?:\/\//i, 'a ws(s) or http(s) URL')
+    ).replace(/^http/i, 'ws'),
     transports: resolveTransports(input.transports),
     withCredentials: !!input.withCredentials,
     retry: resolveRetry(input.retry),

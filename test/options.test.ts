@@ -47,6 +47,15 @@ describe('options', () => {
     expect(resolved.websocketUrl).toBe('wss://example.test/s?a=1')
   })
 
+  it('derives websocketUrl by scheme: http to ws, https to wss, whatever their case', () => {
+    expect(resolveOptions({ url: 'http://x.test/s' }).websocketUrl).toBe('ws://x.test/s')
+    expect(resolveOptions({ url: 'https://x.test/s' }).websocketUrl).toBe('wss://x.test/s')
+    // Schemes are case-insensitive: an upper-case one still names the secure scheme.
+    const secure = (options: PushClientOptions) => new globalThis.URL(resolveOptions(options).websocketUrl).protocol
+    expect(secure({ url: 'HTTPS://x.test/s' })).toBe('wss:')
+    expect(secure({ url: 'http://x.test/s', websocketUrl: 'HTTPS://y.test/w' })).toBe('wss:')
+  })
+
   it('reads retry: false as no reconnection at all', () => {
     expect(resolveOptions({ url: URL, retry: false }).retry.maxAttempts).toBe(0)
   })
