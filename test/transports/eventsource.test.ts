@@ -56,6 +56,8 @@ describe('eventsource transport', () => {
     request.stream()
     await recorded.until((r) => r.opens === 1, 'open')
     expect(recorded.activity).toBeGreaterThan(0)
+    // Nothing passed on: the native event must not stand in for the sink's `seesComments`.
+    expect(recorded.calls.find((call) => call.kind === 'open')).toEqual({ kind: 'open' })
   })
 
   it('reports message, reserved and subscribed types in order, and ids only where they change', async () => {
