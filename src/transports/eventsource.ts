@@ -25,6 +25,8 @@ export const eventSourceTransport: Transport = {
 
     function onEvent(event: Event): void {
       const { type, data, lastEventId = '' } = event as MessageEvent<string>
+      // The connection's own open and error events reach an app's listener for those types too.
+      if (typeof data !== 'string') return
       const id = lastEventId !== previousId ? lastEventId : undefined
       previousId = lastEventId
       session.activity()

@@ -98,6 +98,17 @@ describe('eventsource transport', () => {
     expect(recorded.kinds()).toEqual(['open', 'event'])
   })
 
+  it("passes on no connection event to an app listening to types named open and error", async () => {
+    const { recorded, request } = await openStream({ eventTypes: ['open', 'error'] })
+    await request.write('event: open\ndata: app level\n\n')
+    await recorded.until((r) => r.events.length === 1, 'the event')
+    await request.end()
+    await recorded.until((r) => r.errors.length > 0, 'fail')
+    expect(recorded.kinds()).toEqual(['open', 'event', 'fail'])
+    expect(recorded.events[0]).toMatchObject({ type: 'open', data: 'app level' })
+    expect(recorded.errors[0].message).toContain('lost its connection')
+  })
+
   it('closes the native EventSource when the stream drops, so the browser never reconnects', async () => {
     const { recorded, request, source } = await openStream()
     await request.end('data: last\n\n')
