@@ -2,7 +2,7 @@ import { MAX_TIMER_MS } from './constants'
 import type { ResolvedRetry } from './core/backoff'
 import { resolveUrl } from './core/url'
 import { builtInTransports } from './transports/index'
-import { TRANSPORT_NAMES, type PushClientOptions, type Transport, type TransportName } from './types'
+import { TRANSPORT_NAMES, type PushClientOptions, type Transport, type TransportName, type WebSocketFormat } from './types'
 
 /** `[default, minimum, maximum]`; a number without a maximum must be finite. */
 type NumberRule = [number, number, number?]
@@ -26,7 +26,7 @@ type NumberOption = keyof typeof NUMBERS
 
 /** Options with every default applied and every value checked. */
 export interface ResolvedOptions
-  extends Omit<PushClientOptions, NumberOption | 'transports' | 'retry' | 'decode' | 'lastEventIdParam'>,
+  extends Omit<PushClientOptions, NumberOption | 'transports' | 'retry' | 'decode' | 'lastEventIdParam' | 'websocketFormat'>,
     Record<NumberOption, number> {
   websocketUrl: string
   transports: Transport[]
@@ -34,6 +34,7 @@ export interface ResolvedOptions
   retry: ResolvedRetry
   lastEventIdParam: string
   decode: (data: string, type: string) => unknown
+  websocketFormat: WebSocketFormat
 }
 
 const DECODERS = {
@@ -44,6 +45,11 @@ const DECODERS = {
 /** Throws the TypeError of a bad option unless `ok`; `accepted` says what the option must be. */
 function check(option: string, ok: unknown, accepted: string): void {
   if (!ok) throw new TypeError(`pushwire: options.${option} must be ${accepted}`)
+}
+
+/** Checks an option that is one of `names` or a function. */
+function checkChoice(option: string, value: unknown, names: string[]): void {
+  check(option, typeof value === 'function' || names.indexOf(value as string) !== -1, `'${names.join("', '")}' or a function`)
 }
 
 /** Checks the numbers named in `rules` (prefixing their names with `prefix`) and fills in defaults. */
@@ -96,11 +102,13 @@ function checkUrl(option: string, value: unknown, pattern: RegExp, accepted: str
 /** Checks `options` and fills in the defaults of the contract's options table. */
 export function resolveOptions(options: PushClientOptions): ResolvedOptions {
   const input = options || ({} as PushClientOptions)
-  const { websocketUrl, decode = 'text', lastEventId, lastEventIdParam = 'lastEventId' } = input
+  const { websocketUrl, decode = 'text', lastEventId, lastEventIdParam = 'lastEventId', websocketFormat = 'sse', websocketProtocols } = input
   const url = checkUrl('url', input.url, /^https?:\/\//i, 'an http(s) URL (relative URLs need a page or worker)')
   const resolvedNumbers = numbers(input, NUMBERS)
   check('fallbackAfter', resolvedNumbers.fallbackAfter % 1 === 0, 'a whole number >= 1')
-  check('decode', typeof decode === 'function' || decode === 'text' || decode === 'json', "'text', 'json' or a function")
+  checkChoice('decode', decode, ['text', 'json'])
+  checkChoice('websocketFormat', websocketFormat, ['sse', 'text'])
+  check('websocketProtocols', typeof (websocketProtocols ?? '') === 'string' || Array.isArray(websocketProtocols), 'a string or a list')
   check('lastEventId', typeof (lastEventId ?? '') === 'string', 'a string')
   check('lastEventIdParam', typeof lastEventIdParam === 'string' && lastEventIdParam, 'a non-empty string')
   ;(['headers', 'query'] as const).forEach((option) => {
@@ -122,5 +130,6 @@ export function resolveOptions(options: PushClientOptions): ResolvedOptions {
     retry: resolveRetry(input.retry),
     lastEventIdParam,
     decode: typeof decode === 'function' ? decode : DECODERS[decode],
+    websocketFormat,
   }
 }

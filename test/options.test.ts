@@ -28,6 +28,8 @@ describe('options', () => {
     ['fractional fallbackAfter', { fallbackAfter: 1.5 }, /fallbackAfter must be a whole number/],
     ['headers string', { headers: 'Bearer x' as unknown as Record<string, string> }, /headers must be an object or a function/],
     ['bad websocketUrl', { websocketUrl: 'ftp://x' }, /websocketUrl/],
+    ['unknown websocketFormat', { websocketFormat: 'json' as 'text' }, /websocketFormat must be 'sse', 'text' or a function/],
+    ['websocketProtocols number', { websocketProtocols: 7 as unknown as string }, /websocketProtocols must be a string or a list/],
   ]
   it.each(bad)('throws a TypeError for %s', (_, options, message) => {
     expect(() => createPushClient({ url: URL, lazy: true, ...options } as PushClientOptions)).toThrow(TypeError)
@@ -105,7 +107,7 @@ describe('the documented defaults', () => {
       expect(resolvedDefault(resolved, option), option).toEqual(valueOf(documented))
     })
     // Required, or "none": nothing is filled in for these.
-    expect(undocumented.sort()).toEqual(['headers', 'lastEventId', 'query', 'share', 'url'])
+    expect(undocumented.sort()).toEqual(['headers', 'lastEventId', 'query', 'share', 'url', 'websocketProtocols'])
     undocumented.forEach((option) => option === 'url' || expect(resolvedDefault(resolved, option), option).toBeUndefined())
   })
 

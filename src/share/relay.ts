@@ -18,8 +18,11 @@ const HISTORY_CHARS = 1048576
 /** A PushError as it crosses to another tab: structured cloning keeps neither its class nor its code. */
 type WireError = [code: PushErrorCode, message: string, status?: number, retryAfterMs?: number]
 
-/** An event as tabs relay it: its type, its data before decoding, its id. */
-type RawEvent = [type: string, data: string, id?: string]
+/**
+ * An event as tabs relay it: its type, its data before decoding (after, when `decoded`: what
+ * a `websocketFormat` function made of a frame), its id.
+ */
+type RawEvent = [type: string, data: unknown, id?: string, decoded?: boolean]
 
 /** Relayed in order: an event, or a status of the shared connection. */
 type Item = RawEvent | (Omit<PushStatus, 'error'> & { error?: WireError })
@@ -31,6 +34,11 @@ type Message =
   | { k: 'relay'; from: string; to?: string; items: Item[] }
   | { k: 'send'; from: string; to: string; ref: number; text: string }
   | { k: 'sent'; from: string; to: string; ref: number; error?: WireError }
+
+/** What an event's data counts against the history's bound: decoded data counts nothing. */
+function charsOf(data: unknown): number {
+  return typeof data === 'string' ? data.length : 0
+}
 
 function toWireError(error: unknown): WireError {
   const { code, message, status, retryAfterMs } = error instanceof PushError ? error : new PushError('network', String(error))
@@ -157,16 +165,17 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
   }
 
   /** Delivers an event unless this tab has it already; returns whether it did. */
-  function deliver(type: string, data: string, eventId?: string): boolean {
+  function deliver(type: string, data: unknown, eventId?: string, decoded?: boolean): boolean {
     const delivered = memory as IdMemory
     // Ids may start over after a reset: the old ones must not swallow new events.
     if (type === RESET_TYPE) delivered.clear()
-    else if (eventId !== undefined && !delivered.take(eventId)) return false
-    history.push([type, data, eventId])
-    historyChars += data.length
-    while (history.length > HISTORY_EVENTS || historyChars > HISTORY_CHARS) historyChars -= (history.shift() as RawEvent)[1].length
+    else if (eventId !== undefined && !delivered.recordIfNew(eventId)) return false
+    history.push([type, data, eventId, decoded])
+    historyChars += charsOf(data)
+    while (history.length > HISTORY_EVENTS || historyChars > HISTORY_CHARS) historyChars -= charsOf((history.shift() as RawEvent)[1])
     ;(sink as TransportSink).activity()
-    ;(sink as TransportSink).event(type, data, eventId)
+    if (decoded) (sink as TransportSink).message(type, data, eventId)
+    else (sink as TransportSink).event(type, data as string, eventId)
     return true
   }
 
@@ -214,13 +223,13 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
   }
 
   function start(): void {
-    // Its own connection is a new one too: what its resume replays is dropped.
     source = id
-    ;(memory as IdMemory).nextConnection()
     const client = (upstream = open((memory as IdMemory).last()))
     client.on(ANY, (message) => {
-      if (client === upstream && deliver(message.type, message.data as string, message.id)) {
-        relay([message.type, message.data as string, message.id])
+      // A websocketFormat function's messages come decoded: the tabs must not decode them again.
+      const decoded = message.transport === 'websocket' && typeof options.websocketFormat === 'function'
+      if (client === upstream && deliver(message.type, message.data, message.id, decoded)) {
+        relay([message.type, message.data, message.id, decoded])
       }
     })
     // A stopped connection's own `closed` is not the shared connection's.
@@ -268,12 +277,11 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
   function take(from: string, items: Item[]): void {
     if (from !== source) {
       source = from
-      ;(memory as IdMemory).nextConnection()
       failPending()
     }
     for (let i = 0; i < items.length && role === 'follower'; i++) {
       const item = items[i]
-      if (Array.isArray(item)) deliver(item[0], item[1], item[2])
+      if (Array.isArray(item)) deliver(item[0], item[1], item[2], item[3])
       else show({ ...item, error: item.error && fromWireError(item.error) })
     }
   }

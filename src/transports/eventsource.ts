@@ -25,6 +25,8 @@ export const eventSourceTransport: Transport = {
 
     function onEvent(event: Event): void {
       const { type, data, lastEventId = '' } = event as MessageEvent<string>
+      // The connection's own open and error events reach an app's listener for those types too.
+      if (typeof data !== 'string') return
       const id = lastEventId !== previousId ? lastEventId : undefined
       previousId = lastEventId
       session.activity()
@@ -49,7 +51,8 @@ export const eventSourceTransport: Transport = {
     }
 
     // Handler attributes rather than listeners: one assignment each to set and to clear.
-    source.onopen = session.open
+    // Not session.open itself: the event would arrive as its `seesComments` argument.
+    source.onopen = () => session.open()
     source.onerror = onError
     // These three on every connection, whatever the app subscribed to.
     ;['message', HEARTBEAT_TYPE, RESET_TYPE].concat(request.eventTypes).forEach(listen)
