@@ -120,7 +120,9 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
     clearTimeout(connectTimer)
     clearTimeout(watchdogTimer)
     // Here, not only on failure: a stable connection that was paused counts as stable too.
-    if (opened && Date.now() - openedAt >= retry.initialDelayMs * 10) attempt = 0
+    // Measured from the floor up, as the delays are: with initialDelayMs 0 every open would
+    // count as stable, and a server that closes at once would keep the client at the floor.
+    if (opened && Date.now() - openedAt >= Math.max(retry.initialDelayMs, MIN_DELAY_MS) * 10) attempt = 0
     watchdogArmed = opened = false
     const dropped = connection
     connection = undefined

@@ -1,5 +1,5 @@
 import { PushError } from '../errors'
-import type { Transport, WebSocketMessage } from '../types'
+import type { Transport } from '../types'
 import { createSession, resumeUrl } from './session'
 
 /**
@@ -32,7 +32,6 @@ export const webSocketTransport: Transport = {
 
     socket.onmessage = ({ data }) => {
       if (!session.live()) return
-      let message: WebSocketMessage | null
       try {
         // Binary frames as UTF-8 text: what a `ws` 8 server sends when it relays what it got.
         const frame: string = typeof data === 'string' ? data : new TextDecoder().decode(data)
@@ -45,11 +44,12 @@ export const webSocketTransport: Transport = {
         session.activity()
         if (frame.length > maxMessageBytes) return session.tooLarge()
         if (format === 'text') return sink.event('message', frame)
-        message = format(frame)
+        const message = format(frame)
+        // Inside the try: what JSON.parse made may carry an id the client cannot take (null).
+        if (message) sink.message(message.type || 'message', message.data, message.id)
       } catch (cause) {
-        return drop('websocketFormat threw', cause)
+        drop('websocketFormat failed on a frame', cause)
       }
-      if (message) sink.message(message.type || 'message', message.data, message.id)
     }
     socket.onclose = (event) => {
       fail('network', `closed (code ${event.code}${event.reason ? ', ' + event.reason : ''})`, event)

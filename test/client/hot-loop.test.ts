@@ -55,6 +55,18 @@ describe('no server can drive a hot loop', () => {
     expect(statuses.filter((status) => status.state === 'reconnecting').every((status) => status.delayMs! >= 250)).toBe(true)
   })
 
+  it('an app that set `initialDelayMs: 0`, and a stream that opens and ends at once: each wait longer than the last', async () => {
+    const { url } = await serve((_, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/event-stream' })
+      res.end(':ok\n\n')
+    })
+    const statuses = await runFor(url, { transports: ['fetch-sse'], retry: { initialDelayMs: 0, jitter: 0 } })
+    // Each connection opened: were that a stable one, every wait would be the 250 ms floor.
+    expect(statuses.filter((status) => status.state === 'open').length).toBeGreaterThanOrEqual(3)
+    const delays = statuses.filter((status) => status.state === 'reconnecting').map((status) => status.delayMs)
+    expect(delays.slice(0, 3)).toEqual([250, 500, 1000])
+  })
+
   it('503 with `Retry-After: 0`: a few retries, each wait longer than the last', async () => {
     const { url, count } = await serve((_, res) => {
       res.writeHead(503, { 'Retry-After': '0' })

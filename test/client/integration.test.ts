@@ -208,6 +208,23 @@ describe('faults in the stream', () => {
   })
 })
 
+describe('websocketFormat function', () => {
+  it('a message it returns that the client cannot take (an id that is null) drops that frame alone, as a protocol error', async () => {
+    // JSON.parse gives `any`: `id: frame.seq` type-checks, and a frame without a number brings null.
+    connect({ transports: ['websocket'], websocketFormat: (frame) => JSON.parse(frame) })
+    const socket = await server.nextSocket()
+    await until(() => client!.state === 'open', 'open')
+    await socket.send('{"data":"first","id":"1"}')
+    await socket.send('{"data":"unnumbered","id":null}')
+    await socket.send('{"data":"second","id":"2"}')
+    await until(() => messages.length === 2, 'the frames around it')
+    expect(data()).toEqual(['first', 'second'])
+    expect(errorCodes()).toEqual(['protocol'])
+    expect(statuses.at(-1)?.error?.message).toContain('websocketFormat')
+    expect(client!.state).toBe('open')
+  })
+})
+
 describe('fallback', () => {
   it('moves from a refused WebSocket to the next transport, keeping Last-Event-ID', async () => {
     connect({

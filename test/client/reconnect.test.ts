@@ -97,6 +97,24 @@ describe('reconnection', () => {
     pushClient.close()
   })
 
+  it('with initialDelayMs: 0, still grows the delay when each connection opens and drops at once', async () => {
+    // initialDelayMs * 10 is 0 ms here: every open would count as stable and start the count over.
+    const pushClient = t.client({ retry: { initialDelayMs: 0 } })
+    await flush()
+    for (let i = 0; i < 4; i++) {
+      t.fake.last().sink.open()
+      t.fake.last().sink.fail(network())
+      await vi.advanceTimersByTimeAsync(delays()[i]!)
+    }
+    expect(delays()).toEqual([250, 500, 1000, 2000])
+    // A connection that stays open for 10 times the 250 ms floor is stable, as for 10 x initialDelayMs.
+    t.fake.last().sink.open()
+    await vi.advanceTimersByTimeAsync(2500)
+    t.fake.last().sink.fail(network())
+    expect(delays().at(-1)).toBe(250)
+    pushClient.close()
+  })
+
   it('closes after maxAttempts consecutive failures', async () => {
     const pushClient = t.client({ retry: { maxAttempts: 2 } })
     await flush()
