@@ -18,17 +18,29 @@ function keyOf(url: string): string {
   return KEY + url.split('?')[0]
 }
 
-/** Index in `candidates` of the transport that last worked for `url`, or 0 (none, or expired). */
+/**
+ * Index in `candidates` of the transport that last worked for `url`, or 0 (none, or expired).
+ * Removes every expired entry on the way: nothing else would remove that of a path never
+ * visited again (a stream per room, say), and they would pile up in the origin's storage.
+ */
 export function recallTransport(url: string, candidates: readonly Transport[]): number {
+  const own = keyOf(url)
   let index = 0
   try {
-    // `<expiry> <name>`. No entry, no storage (Node, workers) or one that refuses (sandboxed
-    // iframes, blocked site data) all throw here, and the client starts from the first.
-    const entry = (localStorage.getItem(keyOf(url)) as string).split(' ')
-    if (+entry[0] > Date.now()) {
-      candidates.forEach((transport, i) => {
-        if (transport.name === entry[1]) index = i
-      })
+    // No storage (Node, workers) or one that refuses (sandboxed iframes, blocked site data)
+    // throws here, and the client starts from the first. Downwards, so that a removal does not
+    // move the keys still to come.
+    for (let i = localStorage.length; i--; ) {
+      const key = localStorage.key(i) as string
+      if (key.indexOf(KEY)) continue
+      // `<expiry> <name>`
+      const entry = (localStorage.getItem(key) as string).split(' ')
+      if (!(+entry[0] > Date.now())) localStorage.removeItem(key)
+      else if (key === own) {
+        candidates.forEach((transport, j) => {
+          if (transport.name === entry[1]) index = j
+        })
+      }
     }
   } catch {
     // Nothing remembered.

@@ -101,6 +101,16 @@ describe('transport memory', () => {
     expect(recallTransport('https://app.example/other-stream', DEFAULT_ORDER)).toBe(0)
   })
 
+  it("removes every expired entry, also those of paths never visited again, and nobody else's", () => {
+    // A stream per room: each one that fell back left an entry.
+    for (let room = 0; room < 50; room++) rememberTransport(`https://app.example/rooms/${room}/stream`, DEFAULT_ORDER, 3)
+    storage.setItem('app:draft', 'keep me')
+    vi.setSystemTime(Date.now() + THIRTY_MINUTES)
+    rememberTransport(URL, DEFAULT_ORDER, 2)
+    expect(recallTransport(URL, DEFAULT_ORDER)).toBe(2)
+    expect([...storage.entries.keys()].sort()).toEqual(['app:draft', `pushwire:transport:${URL}`])
+  })
+
   it('ignores an entry it cannot read', () => {
     rememberTransport(URL, DEFAULT_ORDER, 3)
     const [key] = storage.entries.keys()
