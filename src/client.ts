@@ -37,8 +37,9 @@ function evaluate(value: Resolvable<Strings> | undefined): Promise<Strings | und
 }
 
 /**
- * Creates a push client over the first supported transport of `options.transports`, and
- * starts connecting at once unless `lazy` is set. The statuses of that first task reach
+ * Creates a push client over the first supported transport of `options.transports` (or the
+ * one an earlier client on this url had to fall back to), and starts connecting at once unless
+ * `lazy` is set. The statuses of that first task reach
  * `onStatus` listeners in a microtask, so listeners added right after this call see every
  * status from `'connecting'` on; `client.state` and `client.status` are current at once.
  *
@@ -166,8 +167,11 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
     else fail(generation, new PushError('heartbeat', `no data for ${silentFor} ms`))
   }
 
-  /** Once per connection, when it has proven itself alive (for native EventSource: a heartbeat event). */
-  function armWatchdog(): void {
+  /**
+   * Once per connection, when it has proven itself alive (for a connection blind to comments:
+   * a heartbeat event): from now on it is timed, and its transport is the one to start with.
+   */
+  function provenAlive(): void {
     watchdogArmed = true
     // Remembered only now: behind a buffering proxy native EventSource opens, then hears nothing.
     rememberTransport(url, candidates, transportIndex)
@@ -208,7 +212,7 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
     if (id !== undefined) delivered.setLast(id)
     if (type === HEARTBEAT_TYPE) {
       heartbeatsSeen = true
-      if (!watchdogArmed) armWatchdog()
+      if (!watchdogArmed) provenAlive()
     } else {
       // The server's ids may start over; old ones must not swallow new events.
       delivered.clear()
@@ -234,8 +238,9 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
         openedAt = lastActivityAt = Date.now()
         failedOpens = 0
         authRetried = false
-        // Native EventSource hides comments: only a server that sends heartbeat events can be timed.
-        if (seesComments !== false || heartbeatsSeen) armWatchdog()
+        // A connection blind to comments (native EventSource, a WebSocket format other than SSE)
+        // can be timed only once the server has shown that it sends heartbeat events.
+        if (seesComments !== false || heartbeatsSeen) provenAlive()
         setStatus('open')
       },
       activity() {

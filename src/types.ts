@@ -393,7 +393,11 @@ export interface TransportSink {
    * overrides {@link Transport.seesComments} for this connection.
    */
   open(seesComments?: boolean): void
-  /** Bytes arrived (comments included); feeds the heartbeat watchdog. */
+  /**
+   * Bytes arrived (comments included); feeds the heartbeat watchdog. Before `open`, it says
+   * the response has begun (its headers came): an open that then times out is taken for a held
+   * stream (a buffering proxy), and the transports blind to bytes are passed over.
+   */
   activity(): void
   /**
    * A complete event arrived: its `event:` field (`'message'` when it had none), its data,

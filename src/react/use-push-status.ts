@@ -1,8 +1,8 @@
 import { useCallback, useSyncExternalStore } from 'react'
 import type { PushClient, PushStatus } from '../index'
+import { noop } from '../constants'
 import { IDLE_STATUS } from '../frameworks/common'
 
-const noop = () => {}
 const idle = () => IDLE_STATUS
 
 /**
