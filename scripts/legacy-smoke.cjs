@@ -65,6 +65,25 @@ context.XMLHttpRequest = function FakeXhr() {
   }
 }
 
+// IE11 has localStorage and window listeners: the remembered transport and the page hooks run
+// too. An entry that expired long ago (another stream path) is removed when the client starts.
+vm.runInContext(
+  `
+  var stored = { 'pushwire:transport:http://127.0.0.1:1/rooms/7': '1 websocket', 'app:draft': 'keep' };
+  g.localStorage = {
+    getItem: function (k) { return stored.hasOwnProperty(k) ? stored[k] : null },
+    setItem: function (k, v) { stored[k] = String(v) },
+    removeItem: function (k) { delete stored[k] },
+    key: function (i) { var keys = []; for (var k in stored) keys.push(k); return i < keys.length ? keys[i] : null }
+  };
+  Object.defineProperty(g.localStorage, 'length', { get: function () { var n = 0; for (var k in stored) n++; return n } });
+  var pageListeners = 0;
+  g.addEventListener = function () { pageListeners++ };
+  g.removeEventListener = function () { pageListeners-- };
+  `,
+  context,
+)
+
 vm.runInContext(fs.readFileSync(bundlePath, 'utf8'), context, { filename: bundlePath })
 assert.equal(typeof context.Pushwire.createPushClient, 'function', 'Pushwire global with createPushClient')
 
@@ -102,7 +121,10 @@ polls[3].respond('event: dish\nid: 2\ndata: {"name":"kung pao"}\n\nevent: dish\n
 settle()
 assert.equal(polls.length, 5)
 
+assert.deepEqual(Object.keys(context.stored), ['app:draft'], 'the expired entry was removed, nothing else')
+assert.equal(context.pageListeners, 3, 'online, offline and visibilitychange listened to')
 vm.runInContext('client.close(); runTimers()', context)
+assert.equal(context.pageListeners, 0, 'close() removed the page listeners')
 assert.deepEqual(Array.from(context.received), ['1:mapo tofu', '2:kung pao', '3:hongshao rou'])
 assert.ok(context.states.indexOf('open/long-poll') !== -1, 'status reached open on long-poll')
 assert.equal(context.states[context.states.length - 1], 'closed/long-poll')
