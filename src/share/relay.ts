@@ -24,13 +24,24 @@ type RawEvent = [type: string, data: string, id?: string]
 /** Relayed in order: an event, or a status of the shared connection. */
 type Item = RawEvent | (Omit<PushStatus, 'error'> & { error?: WireError })
 
+// Messages are arrays with a numbered kind first, the sender second and, where one tab is
+// addressed, that tab third: their fields cost no property names in the bundle.
+const TAB = 0
+const LEAVE = 1
+const RELAY = 2
+/** A relay addressed to one tab: where the connection stands, and a joining tab's catch-up. */
+const CATCH_UP = 3
+const SEND = 4
+const SENT = 5
+
 type Message =
   // `last`: the tab joins with this resume point and waits for the leader to catch it up.
-  | { k: 'tab'; from: string; to?: undefined; types: string[]; awake: boolean; last?: string }
-  | { k: 'leave'; from: string; to?: undefined }
-  | { k: 'relay'; from: string; to?: string; items: Item[] }
-  | { k: 'send'; from: string; to: string; ref: number; text: string }
-  | { k: 'sent'; from: string; to: string; ref: number; error?: WireError }
+  | [kind: typeof TAB, from: string, types: string[], awake: boolean, last?: string]
+  | [kind: typeof LEAVE, from: string]
+  | [kind: typeof RELAY, from: string, items: Item[]]
+  | [kind: typeof CATCH_UP, from: string, to: string, items: Item[]]
+  | [kind: typeof SEND, from: string, to: string, ref: number, text: string]
+  | [kind: typeof SENT, from: string, to: string, ref: number, error?: WireError]
 
 function toWireError(error: unknown): WireError {
   const { code, message, status, retryAfterMs } = error instanceof PushError ? error : new PushError('network', String(error))
@@ -134,7 +145,7 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
   }
 
   function announce(): void {
-    post({ k: 'tab', from: id, types, awake: awake(), last: catchingUp ? (memory as IdMemory).last() : undefined })
+    post([TAB, id, types, awake(), catchingUp ? (memory as IdMemory).last() : undefined])
   }
 
   /** Adds `type` to the known types (and to a running connection); returns whether it is new. */
@@ -184,7 +195,7 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
     // Neither in the history nor where this tab stands: as the server does, say so with a
     // reset, then give what there is.
     else if (last !== (memory as IdMemory).last()) items.push([RESET_TYPE, JSON.stringify({ lastEventId: last })], ...history)
-    post({ k: 'relay', from: id, to, items })
+    post([CATCH_UP, id, to, items])
   }
 
   function wireStatus(): Item {
@@ -193,7 +204,7 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
   }
 
   function flush(): void {
-    if (outbox.length) post({ k: 'relay', from: id, items: outbox })
+    if (outbox.length) post([RELAY, id, outbox])
     outbox = []
   }
 
@@ -279,36 +290,38 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
   }
 
   function receive({ data }: MessageEvent<Message>): void {
-    if (!role || (data.to !== undefined && data.to !== id)) return
-    const from = data.from
-    if (data.k === 'tab') {
+    if (!role || (data[0] > RELAY && data[2] !== id)) return
+    const from = data[1]
+    if (data[0] === TAB) {
+      const last = data[4]
       const known = tabs.has(from)
-      tabs.set(from, [data.awake, data.last])
+      tabs.set(from, [data[3], last])
       // A tab new here learns of this one and, from the leader, where the connection stands.
       if (!known) announce()
-      if (role === 'leader' && (!known || data.last !== undefined)) {
-        if (data.last !== undefined) catchUp(from, data.last)
-        else post({ k: 'relay', from: id, to: from, items: [wireStatus()] })
+      if (role === 'leader' && (!known || last !== undefined)) {
+        if (last !== undefined) catchUp(from, last)
+        else post([CATCH_UP, id, from, [wireStatus()]])
       }
-      data.types.forEach(learn)
+      data[2].forEach(learn)
       update()
-    } else if (data.k === 'leave') {
+    } else if (data[0] === LEAVE) {
       tabs.delete(from)
       update()
-    } else if (data.k === 'relay') {
+    } else if (data[0] === RELAY) {
+      if (role === 'follower' && !catchingUp) take(from, data[2])
+    } else if (data[0] === CATCH_UP) {
       if (role !== 'follower') return
-      // Addressed to this tab: where the connection stands, then the catch-up, which only a
-      // tab still waiting for one takes (a tab that asked twice is answered twice).
-      if (data.to) take(from, catchingUp ? data.items : data.items.slice(0, 1))
-      else if (!catchingUp) take(from, data.items)
-      if (data.to) catchingUp = false
-    } else if (data.k === 'send') {
-      const answer = (error?: WireError) => post({ k: 'sent', from: id, to: from, ref: data.ref, error })
-      sendHere(data.text).then(() => answer(), (error: unknown) => answer(toWireError(error)))
+      // Where the connection stands, then the catch-up, which only a tab still waiting for one
+      // takes (a tab that asked twice is answered twice).
+      take(from, catchingUp ? data[3] : data[3].slice(0, 1))
+      catchingUp = false
+    } else if (data[0] === SEND) {
+      const answer = (error?: WireError) => post([SENT, id, from, data[3], error])
+      sendHere(data[4]).then(() => answer(), (error: unknown) => answer(toWireError(error)))
     } else {
-      const settle = pending.get(data.ref)
-      pending.delete(data.ref)
-      if (settle && data.error) settle[1](fromWireError(data.error))
+      const settle = pending.get(data[3])
+      pending.delete(data[3])
+      if (settle && data[4]) settle[1](fromWireError(data[4]))
       else if (settle) settle[0]()
     }
   }
@@ -334,7 +347,7 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
       // The connection first: a leader stops its own before the next tab can start one.
       flush()
       stop()
-      post({ k: 'leave', from: id })
+      post([LEAVE, id])
       role = undefined
       failPending()
       // Tabs that leave meanwhile go unheard; the others say hello again on the way back.
@@ -426,7 +439,7 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
     const text = typeof data === 'string' ? data : JSON.stringify(data)
     return new Promise((resolve, reject) => {
       pending.set(++lastRef, [resolve, reject])
-      post({ k: 'send', from: id, to: source as string, ref: lastRef, text })
+      post([SEND, id, source as string, lastRef, text])
     })
   }
   if (!options.lazy) client.connect()
