@@ -5,7 +5,7 @@ import { createIdMemory, type IdMemory } from '../core/id-memory'
 import { ANY, createListenerRegistry } from '../core/listeners'
 import { isPageHidden } from '../core/page-hooks'
 import { PushError } from '../errors'
-import type { PushClient, PushClientOptions, PushErrorCode, PushMessage, PushStatus, ShareRole, TransportSink } from '../types'
+import type { PushClient, PushClientOptions, PushErrorCode, PushStatus, ShareRole, TransportSink } from '../types'
 import { createChannelElection } from './channel-election'
 import type { Election, ElectionEvents } from './election'
 import { createLockElection } from './lock-election'
@@ -87,9 +87,8 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
   /** The latest events this tab delivered, for catching up a tab that joins. */
   const history: RawEvent[] = []
   let historyChars = 0
-  const pending = new Map<number, [resolve: () => void, reject: (error: PushError) => void]>()
-  const open = (lastEventId?: string) =>
-    createPushClient({ ...options, lazy: true, decode: 'text', pauseWhenHidden: false, lastEventId })
+  /** Sends waiting for the leader's answer: each settles with the error, if any. */
+  const pending = new Map<number, (error?: WireError) => void>()
   let status: PushStatus = { state: 'idle', transport: null, attempt: 0 }
   // As in the core: statuses wait until the one before has reached every listener, and those
   // of the task that made the client wait for a microtask, for listeners added in that task.
@@ -101,19 +100,16 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
   let catchingUp = false
   let started = false
   let lastRef = 0
-  // While connected: this tab's id, the channel, where its client takes events, its memory of
-  // delivered ids, and the way out (for good, or until the page is shown again).
+  // While connected: this tab's id, the channel, where its client takes events, and its memory
+  // of delivered ids.
   let id = ''
   let channel: BroadcastChannel | undefined
   let sink: TransportSink | undefined
   let memory: IdMemory | undefined
-  let leave: ((forGood: boolean) => void) | undefined
   /** The tab whose relays this tab took last (itself while its connection runs). */
   let source: string | undefined
-  // The leader's connection, the idle client that POSTs for a tab whose connection is not
-  // running, and what waits to be posted.
+  // The leader's connection, and what waits to be posted.
   let upstream: PushClient | undefined
-  let poster: PushClient | undefined
   let outbox: Item[] = []
 
   function setStatus(next: PushStatus): void {
@@ -157,14 +153,13 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
   }
 
   function failPending(): void {
-    const error = new PushError('network', 'the leading tab left before it sent the data')
-    pending.forEach(([, reject]) => reject(error))
+    pending.forEach((settle) => settle(['network', 'the leading tab left before it sent the data']))
     pending.clear()
   }
 
-  /** Sends as an unshared client would from here: on the leader's WebSocket, else a POST. */
+  /** Sends as an unshared client would from here: on the leader's WebSocket, else a POST (by the tab's own client). */
   function sendHere(data: string | object): Promise<void> {
-    return (upstream || poster || (poster = open())).send(data)
+    return (upstream || inner).send(data)
   }
 
   /** Delivers an event unless this tab has it already; returns whether it did. */
@@ -228,7 +223,13 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
     // Its own connection is a new one too: what its resume replays is dropped.
     source = id
     ;(memory as IdMemory).nextConnection()
-    const client = (upstream = open((memory as IdMemory).last()))
+    const client = (upstream = createPushClient({
+      ...options,
+      lazy: true,
+      decode: 'text',
+      pauseWhenHidden: false,
+      lastEventId: (memory as IdMemory).last(),
+    }))
     client.on(ANY, (message) => {
       if (client === upstream && deliver(message.type, message.data as string, message.id)) {
         relay([message.type, message.data as string, message.id])
@@ -321,14 +322,14 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
     } else {
       const settle = pending.get(data[3])
       pending.delete(data[3])
-      if (settle && data[4]) settle[1](fromWireError(data[4]))
-      else if (settle) settle[0]()
+      if (settle) settle(data[4])
     }
   }
 
   // ---- taking part --------------------------------------------------------------------------
 
-  function join(opened: TransportSink): void {
+  /** Takes part until the returned function is called (the tab's client closes). */
+  function join(opened: TransportSink): () => void {
     id = Math.random().toString(36).slice(2)
     sink = opened
     memory = createIdMemory(DEDUPE_WINDOW, inner.lastEventId)
@@ -358,32 +359,33 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
     // at once, and takes part again when it is shown or resumed. The document's events are
     // caught on their way through the window; in a worker none of them ever fires.
     const scope = (globalScope() || {}) as Partial<EventTarget>
-    const hooks: Array<[string, () => void]> = [
-      ['pagehide', suspend],
-      ['pageshow', resume],
-      ['freeze', suspend],
-      ['resume', resume],
-      ['visibilitychange', () => role && (update(), announce())],
-    ]
-    // Outside pages and workers (Node) there is no event target to listen on.
-    const each = (method: 'addEventListener' | 'removeEventListener') =>
-      scope[method] && hooks.forEach(([type, hook]) => (scope as EventTarget)[method](type, hook, true))
+    const hooks: Record<string, () => void> = {
+      pagehide: suspend,
+      pageshow: resume,
+      freeze: suspend,
+      resume,
+      visibilitychange: () => role && (update(), announce()),
+    }
+    const each = (method: 'addEventListener' | 'removeEventListener') => {
+      // Outside pages and workers (Node) there is no event target to listen on.
+      for (const type in hooks) if (scope[method]) (scope as EventTarget)[method](type, hooks[type], true)
+    }
     each('addEventListener')
-    leave = (forGood) => {
+    resume()
+    return () => {
       suspend()
-      if (!forGood) return
       each('removeEventListener')
       relayChannel.close()
       if (electionChannel) electionChannel.close()
     }
-    resume()
   }
 
+  // With the user's options, less the connection's: it POSTs for the tab when no WebSocket of
+  // the shared connection can carry a send().
   const inner = createPushClient<E>({
-    url: options.url,
-    decode: options.decode,
-    lastEventId: options.lastEventId,
+    ...options,
     lazy: true,
+    pauseWhenHidden: false,
     transports: [
       {
         // Read for each message: the transport of the shared connection.
@@ -393,10 +395,12 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
         // Heartbeats stay with the leader's connection; none come through here to arm a watchdog.
         seesComments: false,
         isSupported: () => true,
-        open(_request, opened) {
+        // The types this tab listens to reach the others as the client learns them. The
+        // connection closes with the client.
+        open(request, opened) {
+          request.eventTypes.forEach(learn)
           opened.open()
-          join(opened)
-          return { close: noop }
+          return { close: join(opened), listen: (type) => learn(type) && role && announce() }
         },
       },
     ],
@@ -406,8 +410,6 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
 
   function end(): void {
     started = false
-    if (leave) leave(true)
-    leave = undefined
     inner.close()
   }
 
@@ -417,10 +419,6 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
     transport: { get: () => status.transport },
     status: { get: () => status },
   }) as PushClient<E>
-  client.on = ((type: string, listener: (message: PushMessage) => void) => {
-    if (type !== ANY && learn(type) && role) announce()
-    return inner.on(type, listener)
-  }) as PushClient<E>['on']
   client.onStatus = (listener) => statusListeners.add(STATUS, listener)
   client.connect = () => {
     if (started) return
@@ -433,12 +431,12 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
     end()
     setStatus({ state: 'closed', transport: status.transport, attempt: status.attempt })
   }
+  // A closed tab has no role: its own client refuses the send.
   client.send = (data) => {
-    if (status.state === 'closed') return Promise.reject(new PushError('network', 'send() on a closed client'))
-    if (role !== 'follower' || source === id || !shared || shared.transport !== 'websocket') return sendHere(data)
+    if (role !== 'follower' || source === id || status.transport !== 'websocket') return sendHere(data)
     const text = typeof data === 'string' ? data : JSON.stringify(data)
     return new Promise((resolve, reject) => {
-      pending.set(++lastRef, [resolve, reject])
+      pending.set(++lastRef, (error) => (error ? reject(fromWireError(error)) : resolve()))
       post([SEND, id, source as string, lastRef, text])
     })
   }
