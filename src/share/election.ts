@@ -12,11 +12,15 @@ export interface Election {
   join(): void
   /** Stops taking part and gives the lead up at once if held. Idempotent; `join()` returns. */
   leave(): void
+  /** A message of the election from another tab (the channel election's; others have none). */
+  receive(message: ElectionMessage): void
 }
 
-/** The part of a `BroadcastChannel` the sharing code uses, so tests can pass a fake one. */
-export interface ChannelLike {
-  postMessage(message: unknown): void
-  onmessage: ((event: MessageEvent) => void) | null
-  close(): void
-}
+// The kinds of the channel election's messages. They travel on the relay's channel, whose own
+// kinds are numbered after these.
+export const WHO = 0
+export const LEAD = 1
+export const BYE = 2
+
+/** `since`: when the sender claimed the lead. Of two claims, the earlier one stands. */
+export type ElectionMessage = [kind: typeof WHO | typeof LEAD | typeof BYE, from: string, since: number]

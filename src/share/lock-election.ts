@@ -33,5 +33,6 @@ export function createLockElection(locks: LockManager, name: string, events: Ele
       if (stop) stop()
       stop = undefined
     },
+    receive: noop,
   }
 }

@@ -7,7 +7,7 @@ import { isPageHidden } from '../core/page-hooks'
 import { PushError } from '../errors'
 import type { PushClient, PushClientOptions, PushErrorCode, PushStatus, ShareRole, TransportSink } from '../types'
 import { createChannelElection } from './channel-election'
-import type { Election, ElectionEvents } from './election'
+import type { Election, ElectionEvents, ElectionMessage } from './election'
 import { createLockElection } from './lock-election'
 
 const STATUS = 'status'
@@ -25,16 +25,18 @@ type RawEvent = [type: string, data: string, id?: string]
 type Item = RawEvent | (Omit<PushStatus, 'error'> & { error?: WireError })
 
 // Messages are arrays with a numbered kind first, the sender second and, where one tab is
-// addressed, that tab third: their fields cost no property names in the bundle.
-const TAB = 0
-const LEAVE = 1
-const RELAY = 2
+// addressed, that tab third: their fields cost no property names in the bundle. The channel
+// election's messages share the channel, with the kinds up to BYE (2).
+const TAB = 3
+const LEAVE = 4
+const RELAY = 5
 /** A relay addressed to one tab: where the connection stands, and a joining tab's catch-up. */
-const CATCH_UP = 3
-const SEND = 4
-const SENT = 5
+const CATCH_UP = 6
+const SEND = 7
+const SENT = 8
 
 type Message =
+  | ElectionMessage
   // `last`: the tab joins with this resume point and waits for the leader to catch it up.
   | [kind: typeof TAB, from: string, types: string[], awake: boolean, last?: string]
   | [kind: typeof LEAVE, from: string]
@@ -50,13 +52,6 @@ function toWireError(error: unknown): WireError {
 
 function fromWireError([code, message, status, retryAfterMs]: WireError): PushError {
   return new PushError(code, message, { status, retryAfterMs })
-}
-
-function elect(name: string, id: string, events: ElectionEvents): [Election, BroadcastChannel?] {
-  const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined
-  if (locks && typeof locks.request === 'function') return [createLockElection(locks, name, events)]
-  const channel = new BroadcastChannel(name + ':election')
-  return [createChannelElection(channel, id, events), channel]
 }
 
 /**
@@ -106,6 +101,7 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
   let channel: BroadcastChannel | undefined
   let sink: TransportSink | undefined
   let memory: IdMemory | undefined
+  let election: Election | undefined
   /** The tab whose relays this tab took last (itself while its connection runs). */
   let source: string | undefined
   // The leader's connection, and what waits to be posted.
@@ -257,7 +253,7 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
     report({ state: 'idle', transport: shared ? shared.transport : null, attempt: 0 })
   }
 
-  const elected: ElectionEvents = {
+  const electionEvents: ElectionEvents = {
     lead() {
       failPending()
       role = 'leader'
@@ -319,10 +315,12 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
     } else if (data[0] === SEND) {
       const answer = (error?: WireError) => post([SENT, id, from, data[3], error])
       sendHere(data[4]).then(() => answer(), (error: unknown) => answer(toWireError(error)))
-    } else {
+    } else if (data[0] === SENT) {
       const settle = pending.get(data[3])
       pending.delete(data[3])
       if (settle) settle(data[4])
+    } else {
+      ;(election as Election).receive(data)
     }
   }
 
@@ -335,13 +333,14 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
     memory = createIdMemory(DEDUPE_WINDOW, inner.lastEventId)
     const relayChannel = (channel = new BroadcastChannel(name))
     relayChannel.onmessage = receive
-    const [election, electionChannel] = elect(name, id, elected)
+    const locks = typeof navigator !== 'undefined' && navigator.locks
+    const elected = (election = locks ? createLockElection(locks, name, electionEvents) : createChannelElection(post, id, electionEvents))
     const resume = () => {
       if (role) return
       role = 'follower'
       catchingUp = (memory as IdMemory).last() !== undefined
       announce()
-      election.join()
+      elected.join()
     }
     const suspend = () => {
       if (!role) return
@@ -353,7 +352,7 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
       failPending()
       // Tabs that leave meanwhile go unheard; the others say hello again on the way back.
       tabs.clear()
-      election.leave()
+      elected.leave()
     }
     // A page hidden in the back/forward cache, frozen or unloading hands the connection over
     // at once, and takes part again when it is shown or resumed. The document's events are
@@ -376,7 +375,6 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
       suspend()
       each('removeEventListener')
       relayChannel.close()
-      if (electionChannel) electionChannel.close()
     }
   }
 
