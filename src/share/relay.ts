@@ -10,7 +10,6 @@ import { createChannelElection } from './channel-election'
 import type { Election, ElectionEvents, ElectionMessage } from './election'
 import { createLockElection } from './lock-election'
 
-const STATUS = 'status'
 /** What a tab keeps to bring a tab that joins with a resume point up to date. */
 const HISTORY_EVENTS = 512
 const HISTORY_CHARS = 1048576
@@ -74,6 +73,7 @@ function fromWireError([code, message, status, retryAfterMs]: WireError): PushEr
  * so a tab that takes over knows at once what to listen to and whether to connect.
  */
 export function createSharedClient<E extends object>(options: PushClientOptions, name: string): PushClient<E> {
+  const connecting: PushStatus = { state: 'connecting', transport: null, attempt: 0 }
   const statusListeners = createListenerRegistry<PushStatus>()
   /** Event types this tab or another one listens to: the connection listens to them all. */
   const types: string[] = []
@@ -89,7 +89,7 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
   // of the task that made the client wait for a microtask, for listeners added in that task.
   let statusQueue: PushStatus[] | undefined = []
   /** The last status of the shared connection, as relayed (or reported, in the leader). */
-  let shared: PushStatus | undefined
+  let shared = connecting
   let role: ShareRole | undefined
   /** Joined with a resume point: relays are not taken until the leader has caught this tab up. */
   let catchingUp = false
@@ -117,7 +117,7 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
 
   function deliverStatuses(queue: PushStatus[]): void {
     statusQueue = queue
-    for (let i = 0; i < queue.length; i++) statusListeners.emit(STATUS, queue[i])
+    for (let i = 0; i < queue.length; i++) statusListeners.emit(ANY, queue[i])
     statusQueue = undefined
   }
 
@@ -159,12 +159,13 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
   }
 
   /** Delivers an event unless this tab has it already; returns whether it did. */
-  function deliver(type: string, data: string, eventId?: string): boolean {
+  function deliver(event: RawEvent): boolean {
+    const [type, data, eventId] = event
     const delivered = memory as IdMemory
     // Ids may start over after a reset: the old ones must not swallow new events.
     if (type === RESET_TYPE) delivered.clear()
     else if (eventId !== undefined && !delivered.take(eventId)) return false
-    history.push([type, data, eventId])
+    history.push(event)
     historyChars += data.length
     while (history.length > HISTORY_EVENTS || historyChars > HISTORY_CHARS) historyChars -= (history.shift() as RawEvent)[1].length
     ;(sink as TransportSink).activity()
@@ -173,25 +174,26 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
   }
 
   /**
-   * Brings tab `to`, which joins with resume point `last`, up to date: where the connection
-   * stands, and the events after `last`. Whatever was relayed before goes out first, and
-   * the tab takes no relay before this one.
+   * Tells tab `to` where the connection stands and, when it joins with resume point `last`,
+   * brings it up to date with the events after `last`. Whatever was relayed before goes out
+   * first, and the tab takes no relay before this one.
    */
-  function catchUp(to: string, last: string): void {
+  function catchUp(to: string, last?: string): void {
     flush()
-    let index = history.length
-    while (index-- && history[index][2] !== last);
     const items: Item[] = [wireStatus()]
-    if (index >= 0) items.push(...history.slice(index + 1))
-    // Neither in the history nor where this tab stands: as the server does, say so with a
-    // reset, then give what there is.
-    else if (last !== (memory as IdMemory).last()) items.push([RESET_TYPE, JSON.stringify({ lastEventId: last })], ...history)
+    if (last !== undefined) {
+      let index = history.length
+      while (index-- && history[index][2] !== last);
+      if (index >= 0) items.push(...history.slice(index + 1))
+      // Neither in the history nor where this tab stands: as the server does, say so with a
+      // reset, then give what there is.
+      else if (last !== (memory as IdMemory).last()) items.push([RESET_TYPE, JSON.stringify({ lastEventId: last })], ...history)
+    }
     post([CATCH_UP, id, to, items])
   }
 
   function wireStatus(): Item {
-    const current: PushStatus = shared || { state: 'connecting', transport: null, attempt: 0 }
-    return { ...current, error: current.error && toWireError(current.error) }
+    return { ...shared, error: shared.error && toWireError(shared.error) }
   }
 
   function flush(): void {
@@ -227,9 +229,8 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
       lastEventId: (memory as IdMemory).last(),
     }))
     client.on(ANY, (message) => {
-      if (client === upstream && deliver(message.type, message.data as string, message.id)) {
-        relay([message.type, message.data as string, message.id])
-      }
+      const event: RawEvent = [message.type, message.data as string, message.id]
+      if (client === upstream && deliver(event)) relay(event)
     })
     // A stopped connection's own `closed` is not the shared connection's.
     client.onStatus((next) => client === upstream && report(next))
@@ -240,7 +241,7 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
   function stop(): void {
     const client = upstream
     upstream = undefined
-    if (client) client.close()
+    client?.close()
   }
 
   /** Runs the connection while some tab wants it: paused only while every tab is asleep. */
@@ -250,7 +251,12 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
     if (role !== 'leader' || wanted === !!upstream) return
     if (wanted) return start()
     stop()
-    report({ state: 'idle', transport: shared ? shared.transport : null, attempt: 0 })
+    pause()
+  }
+
+  /** Reports the shared connection paused (as an unshared client's, it keeps its transport). */
+  function pause(): void {
+    report({ state: 'idle', transport: shared.transport, attempt: 0 })
   }
 
   const electionEvents: ElectionEvents = {
@@ -259,7 +265,7 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
       role = 'leader'
       catchingUp = false
       update()
-      if (!upstream) report({ state: 'idle', transport: null, attempt: 0 })
+      if (!upstream) pause()
       // Tabs that joined while no tab led are still waiting.
       tabs.forEach(([, last], tab) => last !== undefined && catchUp(tab, last))
     },
@@ -281,7 +287,7 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
     }
     for (let i = 0; i < items.length && role === 'follower'; i++) {
       const item = items[i]
-      if (Array.isArray(item)) deliver(item[0], item[1], item[2])
+      if (Array.isArray(item)) deliver(item)
       else show({ ...item, error: item.error && fromWireError(item.error) })
     }
   }
@@ -295,10 +301,7 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
       tabs.set(from, [data[3], last])
       // A tab new here learns of this one and, from the leader, where the connection stands.
       if (!known) announce()
-      if (role === 'leader' && (!known || last !== undefined)) {
-        if (last !== undefined) catchUp(from, last)
-        else post([CATCH_UP, id, from, [wireStatus()]])
-      }
+      if (role === 'leader' && (!known || last !== undefined)) catchUp(from, last)
       data[2].forEach(learn)
       update()
     } else if (data[0] === LEAVE) {
@@ -313,12 +316,14 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
       take(from, catchingUp ? data[3] : data[3].slice(0, 1))
       catchingUp = false
     } else if (data[0] === SEND) {
-      const answer = (error?: WireError) => post([SENT, id, from, data[3], error])
-      sendHere(data[4]).then(() => answer(), (error: unknown) => answer(toWireError(error)))
+      const ref = data[3]
+      sendHere(data[4])
+        .then(noop, toWireError)
+        .then((error) => post([SENT, id, from, ref, error as WireError | undefined]))
     } else if (data[0] === SENT) {
-      const settle = pending.get(data[3])
+      // None for a send failed already (its leader's successor took over meanwhile).
+      pending.get(data[3])?.(data[4])
       pending.delete(data[3])
-      if (settle) settle(data[4])
     } else {
       ;(election as Election).receive(data)
     }
@@ -328,7 +333,7 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
 
   /** Takes part until the returned function is called (the tab's client closes). */
   function join(opened: TransportSink): () => void {
-    id = Math.random().toString(36).slice(2)
+    id = String(Math.random())
     sink = opened
     memory = createIdMemory(DEDUPE_WINDOW, inner.lastEventId)
     const relayChannel = (channel = new BroadcastChannel(name))
@@ -417,11 +422,11 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
     transport: { get: () => status.transport },
     status: { get: () => status },
   }) as PushClient<E>
-  client.onStatus = (listener) => statusListeners.add(STATUS, listener)
+  client.onStatus = (listener) => statusListeners.add(ANY, listener)
   client.connect = () => {
     if (started) return
     started = true
-    setStatus({ state: 'connecting', transport: null, attempt: 0 })
+    setStatus(connecting)
     inner.connect()
   }
   client.close = () => {
