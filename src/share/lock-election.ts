@@ -27,7 +27,7 @@ export function createLockElection(locks: LockManager, name: string, events: Ele
               }),
         )
         // An AbortError when the tab left while it was still queued.
-        .then(noop, noop)
+        .catch(noop)
     },
     leave() {
       if (stop) stop()

@@ -91,8 +91,11 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
   /** The last status of the shared connection, as relayed (or reported, in the leader). */
   let shared = connecting
   let role: ShareRole | undefined
-  /** Joined with a resume point: relays are not taken until the leader has caught this tab up. */
-  let catchingUp = false
+  /**
+   * The resume point this tab joined with (an empty id is none), until the leader has caught
+   * it up: meanwhile it takes no relay.
+   */
+  let catchingUp: string | undefined
   let started = false
   let lastRef = 0
   // While connected: this tab's id, the channel, where its client takes events, and its memory
@@ -137,12 +140,12 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
   }
 
   function announce(): void {
-    post([TAB, id, types, awake(), catchingUp ? (memory as IdMemory).last() : undefined])
+    post([TAB, id, types, awake(), catchingUp])
   }
 
   /** Adds `type` to the known types (and to a running connection); returns whether it is new. */
   function learn(type: string): boolean {
-    if (types.indexOf(type) !== -1) return false
+    if (types.indexOf(type) >= 0) return false
     types.push(type)
     if (upstream) upstream.on(type, noop)
     return true
@@ -263,7 +266,7 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
     lead() {
       failPending()
       role = 'leader'
-      catchingUp = false
+      catchingUp = undefined
       update()
       if (!upstream) pause()
       // Tabs that joined while no tab led are still waiting.
@@ -314,7 +317,7 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
       // Where the connection stands, then the catch-up, which only a tab still waiting for one
       // takes (a tab that asked twice is answered twice).
       take(from, catchingUp ? data[3] : data[3].slice(0, 1))
-      catchingUp = false
+      catchingUp = undefined
     } else if (data[0] === SEND) {
       const ref = data[3]
       sendHere(data[4])
@@ -343,7 +346,7 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
     const resume = () => {
       if (role) return
       role = 'follower'
-      catchingUp = (memory as IdMemory).last() !== undefined
+      catchingUp = (memory as IdMemory).last()
       announce()
       elected.join()
     }
