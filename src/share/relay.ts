@@ -1,6 +1,7 @@
 import { createPushClient } from '../client'
 import { DEDUPE_WINDOW, noop, RESET_TYPE } from '../constants'
 import { globalScope } from '../core/env'
+import { resolveUrl } from '../core/url'
 import { createIdMemory, type IdMemory } from '../core/id-memory'
 import { ANY, createListenerRegistry } from '../core/listeners'
 import { isPageHidden } from '../core/page-hooks'
@@ -55,7 +56,8 @@ function fromWireError([code, message, status, retryAfterMs]: WireError): PushEr
 
 /**
  * A client that shares one connection with the clients (in other tabs, or in this one) of
- * the channel `name`, and the relay protocol between them.
+ * `key` (by default the resolved url), and the relay protocol between them; an unshared
+ * client where `BroadcastChannel` is missing or refused (opaque origins).
  *
  * Messages reach the listeners through a client of the tab's own whose only transport is the
  * relay, so each tab decodes, dedupes, iterates and keeps its resume point as an unshared
@@ -72,7 +74,14 @@ function fromWireError([code, message, status, retryAfterMs]: WireError): PushEr
  * events can repeat or skip in a tab. Every tab keeps the types and awakeness of the others,
  * so a tab that takes over knows at once what to listen to and whether to connect.
  */
-export function createSharedClient<E extends object>(options: PushClientOptions, name: string): PushClient<E> {
+export function createSharedClient<E extends object>(clientOptions: PushClientOptions, key?: string): PushClient<E> {
+  const options = { ...clientOptions, share: undefined }
+  const name = 'pushwire:' + (key || resolveUrl(options.url))
+  try {
+    new BroadcastChannel(name).close()
+  } catch {
+    return createPushClient<E>(options)
+  }
   const connecting: PushStatus = { state: 'connecting', transport: null, attempt: 0 }
   const statusListeners = createListenerRegistry<PushStatus>()
   /** Event types this tab or another one listens to: the connection listens to them all. */
