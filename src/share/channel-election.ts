@@ -1,4 +1,15 @@
-import { BYE, LEAD, WHO, type Election, type ElectionEvents, type ElectionMessage } from './election'
+import type { Election, ElectionEvents } from './election'
+
+// No value imports, and the constants first: a bundler inlines such constants where they are used.
+
+// The kinds of the channel election's messages. They travel on the relay's channel, whose own
+// kinds are numbered after these (protocol.ts).
+export const WHO = 0
+export const LEAD = 1
+export const BYE = 2
+
+/** `since`: when the sender claimed the lead. Of two claims, the earlier one stands. */
+export type ElectionMessage = [kind: typeof WHO | typeof LEAD | typeof BYE, from: string, since: number]
 
 /** A joining tab that hears no leader for this long claims the lead. */
 const PROBE_MS = 150
@@ -11,6 +22,12 @@ const LEASE_MS = 3000
 /** After a leader's goodbye, followers claim at a random moment within this. */
 const JITTER_MS = 50
 
+// A tab's part: out of the election, following (or waiting to hear a leader), claiming, leading.
+const OUT = 0
+const FOLLOWING = 1
+const CLAIMING = 2
+const LEADING = 3
+
 /** How long the channel election waits for what, in milliseconds (for tests). */
 export const CHANNEL_ELECTION_TIMING = {
   probeMs: PROBE_MS,
@@ -19,12 +36,6 @@ export const CHANNEL_ELECTION_TIMING = {
   leaseMs: LEASE_MS,
   jitterMs: JITTER_MS,
 }
-
-// A tab's part: out of the election, following (or waiting to hear a leader), claiming, leading.
-const OUT = 0
-const FOLLOWING = 1
-const CLAIMING = 2
-const LEADING = 3
 
 /**
  * Elects over a `BroadcastChannel`, where the Web Locks API is missing (insecure origins,

@@ -1,3 +1,5 @@
+import type { ElectionMessage } from './channel-election'
+
 /** What an election tells the tab taking part in it. */
 export interface ElectionEvents {
   /** This tab leads now, until it leaves or `follow()` is called. */
@@ -15,12 +17,3 @@ export interface Election {
   /** A message of the election from another tab (the channel election's; others have none). */
   receive(message: ElectionMessage): void
 }
-
-// The kinds of the channel election's messages. They travel on the relay's channel, whose own
-// kinds are numbered after these.
-export const WHO = 0
-export const LEAD = 1
-export const BYE = 2
-
-/** `since`: when the sender claimed the lead. Of two claims, the earlier one stands. */
-export type ElectionMessage = [kind: typeof WHO | typeof LEAD | typeof BYE, from: string, since: number]

@@ -6,44 +6,11 @@ import { createIdMemory, type IdMemory } from '../core/id-memory'
 import { ANY, createListenerRegistry } from '../core/listeners'
 import { isPageHidden } from '../core/page-hooks'
 import { PushError } from '../errors'
-import type { PushClient, PushClientOptions, PushErrorCode, PushStatus, ShareRole, TransportSink } from '../types'
+import type { PushClient, PushClientOptions, PushStatus, ShareRole, TransportSink } from '../types'
 import { createChannelElection } from './channel-election'
-import type { Election, ElectionEvents, ElectionMessage } from './election'
+import type { Election, ElectionEvents } from './election'
 import { createLockElection } from './lock-election'
-
-/** What a tab keeps to bring a tab that joins with a resume point up to date. */
-const HISTORY_EVENTS = 512
-const HISTORY_CHARS = 1048576
-
-/** A PushError as it crosses to another tab: structured cloning keeps neither its class nor its code. */
-type WireError = [code: PushErrorCode, message: string, status?: number, retryAfterMs?: number]
-
-/** An event as tabs relay it: its type, its data before decoding, its id. */
-type RawEvent = [type: string, data: string, id?: string]
-
-/** Relayed in order: an event, or a status of the shared connection. */
-type Item = RawEvent | (Omit<PushStatus, 'error'> & { error?: WireError })
-
-// Messages are arrays with a numbered kind first, the sender second and, where one tab is
-// addressed, that tab third: their fields cost no property names in the bundle. The channel
-// election's messages share the channel, with the kinds up to BYE (2).
-const TAB = 3
-const LEAVE = 4
-const RELAY = 5
-/** A relay addressed to one tab: where the connection stands, and a joining tab's catch-up. */
-const CATCH_UP = 6
-const SEND = 7
-const SENT = 8
-
-type Message =
-  | ElectionMessage
-  // `last`: the tab joins with this resume point and waits for the leader to catch it up.
-  | [kind: typeof TAB, from: string, types: string[], awake: boolean, last?: string]
-  | [kind: typeof LEAVE, from: string]
-  | [kind: typeof RELAY, from: string, items: Item[]]
-  | [kind: typeof CATCH_UP, from: string, to: string, items: Item[]]
-  | [kind: typeof SEND, from: string, to: string, ref: number, text: string]
-  | [kind: typeof SENT, from: string, to: string, ref: number, error?: WireError]
+import { CATCH_UP, HISTORY_CHARS, HISTORY_EVENTS, LEAVE, RELAY, SEND, SENT, TAB, type Item, type Message, type RawEvent, type WireError } from './protocol'
 
 function toWireError(error: unknown): WireError {
   const { code, message, status, retryAfterMs } = error instanceof PushError ? error : new PushError('network', String(error))
@@ -161,7 +128,7 @@ export function createSharedClient<E extends object>(clientOptions: PushClientOp
   }
 
   function failPending(): void {
-    pending.forEach((settle) => settle(['network', 'the leading tab left before it sent the data']))
+    pending.forEach((settle) => settle(['network', 'send() failed: the leading tab left']))
     pending.clear()
   }
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { CHANNEL_ELECTION_TIMING, createChannelElection } from '../../src/share/channel-election'
-import { LEAD, type Election, type ElectionMessage } from '../../src/share/election'
+import { CHANNEL_ELECTION_TIMING, createChannelElection, LEAD, type ElectionMessage } from '../../src/share/channel-election'
+import type { Election } from '../../src/share/election'
 import { FakeBroadcastChannel, FakeTab, inTab, installFakeTabs } from './fake-tabs'
 
 const { probeMs, settleMs, heartbeatMs, leaseMs, jitterMs } = CHANNEL_ELECTION_TIMING
