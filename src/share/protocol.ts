@@ -1,3 +1,4 @@
+import type { PushErrorDetails } from '../errors'
 import type { PushErrorCode, PushStatus } from '../types'
 import type { ElectionMessage } from './channel-election'
 
@@ -8,8 +9,11 @@ import type { ElectionMessage } from './channel-election'
 export const HISTORY_EVENTS = 512
 export const HISTORY_CHARS = 1048576
 
-/** A PushError as it crosses to another tab: structured cloning keeps neither its class nor its code. */
-export type WireError = [code: PushErrorCode, message: string, status?: number, retryAfterMs?: number]
+/**
+ * A PushError as it crosses to another tab, its constructor's arguments: structured cloning
+ * keeps neither its class nor its code, and its cause may not be cloneable at all (an Event).
+ */
+export type WireError = [code: PushErrorCode, message: string, details: PushErrorDetails]
 
 /** An event as tabs relay it: its type, its data before decoding, its id. */
 export type RawEvent = [type: string, data: string, id?: string]

@@ -14,11 +14,7 @@ import { CATCH_UP, HISTORY_CHARS, HISTORY_EVENTS, LEAVE, RELAY, SEND, SENT, TAB,
 
 function toWireError(error: unknown): WireError {
   const { code, message, status, retryAfterMs } = error instanceof PushError ? error : new PushError('network', String(error))
-  return [code, message, status, retryAfterMs]
-}
-
-function fromWireError([code, message, status, retryAfterMs]: WireError): PushError {
-  return new PushError(code, message, { status, retryAfterMs })
+  return [code, message, { status, retryAfterMs }]
 }
 
 /**
@@ -128,7 +124,7 @@ export function createSharedClient<E extends object>(clientOptions: PushClientOp
   }
 
   function failPending(): void {
-    pending.forEach((settle) => settle(['network', 'send() failed: the leading tab left']))
+    pending.forEach((settle) => settle(['network', 'send() failed: the leading tab left', {}]))
     pending.clear()
   }
 
@@ -140,10 +136,9 @@ export function createSharedClient<E extends object>(clientOptions: PushClientOp
   /** Delivers an event unless this tab has it already; returns whether it did. */
   function deliver(event: RawEvent): boolean {
     const [type, data, eventId] = event
-    const delivered = memory as IdMemory
     // Ids may start over after a reset: the old ones must not swallow new events.
-    if (type === RESET_TYPE) delivered.clear()
-    else if (eventId !== undefined && !delivered.take(eventId)) return false
+    if (type === RESET_TYPE) (memory as IdMemory).clear()
+    else if (eventId !== undefined && !(memory as IdMemory).take(eventId)) return false
     history.push(event)
     historyChars += data.length
     while (history.length > HISTORY_EVENTS || historyChars > HISTORY_CHARS) historyChars -= (history.shift() as RawEvent)[1].length
@@ -200,9 +195,10 @@ export function createSharedClient<E extends object>(clientOptions: PushClientOp
     // Its own connection is a new one too: what its resume replays is dropped.
     source = id
     ;(memory as IdMemory).nextConnection()
+    // It opens in a later task: the listeners and types added below are there.
     const client = (upstream = createPushClient({
       ...options,
-      lazy: true,
+      lazy: false,
       decode: 'text',
       pauseWhenHidden: false,
       lastEventId: (memory as IdMemory).last(),
@@ -214,7 +210,6 @@ export function createSharedClient<E extends object>(clientOptions: PushClientOp
     // A stopped connection's own `closed` is not the shared connection's.
     client.onStatus((next) => client === upstream && report(next))
     types.forEach((type) => client.on(type, noop))
-    client.connect()
   }
 
   function stop(): void {
@@ -267,7 +262,7 @@ export function createSharedClient<E extends object>(clientOptions: PushClientOp
     for (let i = 0; i < items.length && role === 'follower'; i++) {
       const item = items[i]
       if (Array.isArray(item)) deliver(item)
-      else show({ ...item, error: item.error && fromWireError(item.error) })
+      else show({ ...item, error: item.error && new PushError(...item.error) })
     }
   }
 
@@ -315,16 +310,16 @@ export function createSharedClient<E extends object>(clientOptions: PushClientOp
     id = String(Math.random())
     sink = opened
     memory = createIdMemory(DEDUPE_WINDOW, inner.lastEventId)
-    const relayChannel = (channel = new BroadcastChannel(name))
-    relayChannel.onmessage = receive
+    channel = new BroadcastChannel(name)
+    channel.onmessage = receive
     const locks = typeof navigator !== 'undefined' && navigator.locks
-    const elected = (election = locks ? createLockElection(locks, name, electionEvents) : createChannelElection(post, id, electionEvents))
+    election = locks ? createLockElection(locks, name, electionEvents) : createChannelElection(post, id, electionEvents)
     const resume = () => {
       if (role) return
       role = 'follower'
       catchingUp = (memory as IdMemory).last()
       announce()
-      elected.join()
+      ;(election as Election).join()
     }
     const suspend = () => {
       if (!role) return
@@ -336,7 +331,7 @@ export function createSharedClient<E extends object>(clientOptions: PushClientOp
       failPending()
       // Tabs that leave meanwhile go unheard; the others say hello again on the way back.
       tabs.clear()
-      elected.leave()
+      ;(election as Election).leave()
     }
     // A page hidden in the back/forward cache, frozen or unloading hands the connection over
     // at once, and takes part again when it is shown or resumed. The document's events are
@@ -358,7 +353,7 @@ export function createSharedClient<E extends object>(clientOptions: PushClientOp
     return () => {
       suspend()
       each('removeEventListener')
-      relayChannel.close()
+      ;(channel as BroadcastChannel).close()
     }
   }
 
@@ -418,7 +413,7 @@ export function createSharedClient<E extends object>(clientOptions: PushClientOp
     if (role !== 'follower' || source === id || status.transport !== 'websocket') return sendHere(data)
     const text = typeof data === 'string' ? data : JSON.stringify(data)
     return new Promise((resolve, reject) => {
-      pending.set(++lastRef, (error) => (error ? reject(fromWireError(error)) : resolve()))
+      pending.set(++lastRef, (error) => (error ? reject(new PushError(...error)) : resolve()))
       post([SEND, id, source as string, lastRef, text])
     })
   }
