@@ -95,7 +95,6 @@ export function createChannelElection(post: (message: ElectionMessage) => void, 
     leave() {
       if (state >= CLAIMING) say(BYE)
       state = OUT
-      leader = undefined
       clearTimeout(timer)
     },
     receive([kind, from, claimed]) {

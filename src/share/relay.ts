@@ -183,8 +183,6 @@ export function createSharedClient<E extends object>(clientOptions: PushClientOp
   }
 
   function report(next: PushStatus): void {
-    // Ended by itself: no connection is left to stop.
-    if (next.state === 'closed') upstream = undefined
     shared = next
     // Queued first: a terminal status makes the tab leave, which flushes the queue.
     relay(wireStatus())
