@@ -119,7 +119,7 @@ export function createSharedClient<E extends object>(clientOptions: PushClientOp
   function learn(type: string): boolean {
     if (types.indexOf(type) >= 0) return false
     types.push(type)
-    if (upstream) upstream.on(type, noop)
+    upstream?.on(type, noop)
     return true
   }
 
@@ -191,8 +191,7 @@ export function createSharedClient<E extends object>(clientOptions: PushClientOp
 
   function start(): void {
     // Its own connection is a new one too: what its resume replays is dropped.
-    source = id
-    ;(memory as IdMemory).nextConnection()
+    takeFrom(id)
     // It opens in a later task: the listeners and types added below are there.
     const client = (upstream = createPushClient({
       ...options,
@@ -251,12 +250,18 @@ export function createSharedClient<E extends object>(clientOptions: PushClientOp
 
   // ---- following ----------------------------------------------------------------------------
 
+  /**
+   * Takes events from connection `from` (a tab's) on: a new connection, whose resume may replay
+   * delivered events, and the sends that waited for the previous one fail.
+   */
+  function takeFrom(from: string): void {
+    source = from
+    ;(memory as IdMemory).nextConnection()
+    failPending()
+  }
+
   function take(from: string, items: Item[]): void {
-    if (from !== source) {
-      source = from
-      ;(memory as IdMemory).nextConnection()
-      failPending()
-    }
+    if (from !== source) takeFrom(from)
     for (let i = 0; i < items.length && role === 'follower'; i++) {
       const item = items[i]
       if (Array.isArray(item)) deliver(item)
