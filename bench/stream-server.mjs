@@ -1,26 +1,17 @@
 // Loopback source for the client benchmark, run in its own process so that its CPU is not
 // counted against the clients. Every response carries the same pre-encoded events.
 //   GET /sse?n=N  → N events as one text/event-stream body
-//   WS  /ws?n=N   → the same events, EVENTS_PER_FRAME complete events per text frame
+//   WS  /ws?n=N   → the same events, ten complete events per text frame (see events.mjs)
 import { createServer } from 'node:http'
 import { WebSocketServer } from 'ws'
+import { encodeFrames } from './events.mjs'
 
-const EVENTS_PER_FRAME = 10
 const CHUNK_BYTES = 64 * 1024
 const cache = new Map()
 
-/** ~100-byte events with unique ids, like a dashboard's stream. */
 function encodeEvents(count) {
   if (cache.has(count)) return cache.get(count)
-  const frames = []
-  let frame = ''
-  for (let id = 1; id <= count; id++) {
-    frame += `id: ${id}\nevent: dish\ndata: {"dish":"kung pao chicken","sales":${id % 997},"price":38.5,"t":${1700000000 + id}}\n\n`
-    if (id % EVENTS_PER_FRAME === 0 || id === count) {
-      frames.push(frame)
-      frame = ''
-    }
-  }
+  const frames = encodeFrames(count)
   const encoded = { frames, body: Buffer.from(':ok\n\n' + frames.join('')) }
   cache.set(count, encoded)
   return encoded

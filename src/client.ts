@@ -202,7 +202,7 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
   }
 
   /** Heartbeats feed the watchdog; a reset is delivered as it came and starts dedupe over. */
-  function receiveReserved(type: string, data: string, id: string | undefined, transport: string): void {
+  function receiveReserved(type: string, data: unknown, id: string | undefined, transport: string): void {
     if (id !== undefined) delivered.setLast(id)
     if (type === HEARTBEAT_TYPE) {
       heartbeatsSeen = true
@@ -214,22 +214,26 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
     }
   }
 
+  /** A fault in one event or frame, which was dropped: reported, and the stream goes on. */
+  function reportDropped(error: PushError): void {
+    setStatus(status.state, error)
+  }
+
   function decodeFailed(type: string, cause: unknown): void {
-    setStatus(status.state, new PushError('protocol', `could not decode '${type}'`, { cause }))
+    reportDropped(new PushError('protocol', `could not decode '${type}'`, { cause }))
   }
 
   function createSink(sinkGeneration: number, transport: Transport): TransportSink {
     return {
-      open() {
+      open(seesComments = transport.seesComments) {
         if (sinkGeneration !== generation || opened) return
         clearTimeout(connectTimer)
         opened = true
         openedAt = lastActivityAt = Date.now()
-        delivered.nextConnection()
         failedOpens = 0
         authRetried = false
         // Native EventSource hides comments: only a server that sends heartbeat events can be timed.
-        if (transport.seesComments !== false || heartbeatsSeen) armWatchdog()
+        if (seesComments !== false || heartbeatsSeen) armWatchdog()
         setStatus('open')
       },
       activity() {
@@ -247,7 +251,7 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
         if (type.length >= RESET_TYPE.length && (type === HEARTBEAT_TYPE || type === RESET_TYPE)) {
           return receiveReserved(type, data, id, transport.name)
         }
-        if (id !== undefined && !delivered.take(id)) return
+        if (id !== undefined && !delivered.recordIfNew(id)) return
         let decoded: unknown
         try {
           decoded = decode(data, type)
@@ -256,6 +260,17 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
         }
         // The time of the task that brought the event: one clock read per task, not per event.
         listeners.emit(type, { type, data: decoded, id, transport: transport.name, receivedAt: lastActivityAt })
+      },
+      // As `event`, for data decoded already (a websocketFormat function's): no `decode`.
+      message(type, data, id) {
+        if (sinkGeneration !== generation) return
+        if (type === HEARTBEAT_TYPE || type === RESET_TYPE) return receiveReserved(type, data, id, transport.name)
+        if (id === undefined || delivered.recordIfNew(id)) {
+          listeners.emit(type, { type, data, id, transport: transport.name, receivedAt: lastActivityAt })
+        }
+      },
+      dropped(error) {
+        if (sinkGeneration === generation) reportDropped(error)
       },
       retry(ms) {
         if (sinkGeneration === generation) serverRetryMs = ms
@@ -299,6 +314,8 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
             withCredentials,
             maxMessageBytes: config.maxMessageBytes,
             eventTypes: listeners.keys(),
+            websocketFormat: config.websocketFormat,
+            websocketProtocols: config.websocketProtocols,
             env: env as TransportEnv,
           },
           createSink(attemptGeneration, transport),

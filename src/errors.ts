@@ -23,9 +23,7 @@ export class PushError extends Error {
     // (a `query` token, say). A value ends at `&`, `#`, whitespace or a colon before a space.
     super(message.replace(/([?&][^=&#\s]*=)(?:[^&#\s:]|:(?=\S))*/g, '$1***'))
     this.code = code
-    this.status = details.status
-    this.retryAfterMs = details.retryAfterMs
-    this.cause = details.cause
+    ;({ status: this.status, retryAfterMs: this.retryAfterMs, cause: this.cause } = details)
     // Restores the prototype when the class is lowered to ES5 (legacy bundle).
     Object.setPrototypeOf(this, PushError.prototype)
   }

@@ -1,8 +1,8 @@
 import { MAX_TIMER_MS } from './constants'
 import type { ResolvedRetry } from './core/backoff'
-import { resolveUrl, toWebSocketUrl } from './core/url'
+import { resolveUrl } from './core/url'
 import { builtInTransports } from './transports/index'
-import { TRANSPORT_NAMES, type PushClientOptions, type Transport } from './types'
+import { TRANSPORT_NAMES, type PushClientOptions, type Transport, type TransportName, type WebSocketFormat } from './types'
 
 /** `[default, minimum, maximum]`; a number without a maximum must be finite. */
 type NumberRule = [number, number, number?]
@@ -26,7 +26,7 @@ type NumberOption = keyof typeof NUMBERS
 
 /** Options with every default applied and every value checked. */
 export interface ResolvedOptions
-  extends Omit<PushClientOptions, NumberOption | 'transports' | 'retry' | 'decode' | 'lastEventIdParam'>,
+  extends Omit<PushClientOptions, NumberOption | 'transports' | 'retry' | 'decode' | 'lastEventIdParam' | 'websocketFormat'>,
     Record<NumberOption, number> {
   websocketUrl: string
   transports: Transport[]
@@ -34,6 +34,7 @@ export interface ResolvedOptions
   retry: ResolvedRetry
   lastEventIdParam: string
   decode: (data: string, type: string) => unknown
+  websocketFormat: WebSocketFormat
 }
 
 const DECODERS = {
@@ -44,6 +45,11 @@ const DECODERS = {
 /** Throws the TypeError of a bad option unless `ok`; `accepted` says what the option must be. */
 function check(option: string, ok: unknown, accepted: string): void {
   if (!ok) throw new TypeError(`pushwire: options.${option} must be ${accepted}`)
+}
+
+/** Checks an option that is one of `names` or a function. */
+function checkChoice(option: string, value: unknown, names: string[]): void {
+  check(option, typeof value === 'function' || names.indexOf(value as string) !== -1, `'${names.join("', '")}' or a function`)
 }
 
 /** Checks the numbers named in `rules` (prefixing their names with `prefix`) and fills in defaults. */
@@ -58,7 +64,7 @@ function numbers<K extends string>(
     const value = input[key] === undefined ? fallback : input[key]
     check(
       prefix + key,
-      typeof value === 'number' && value >= min && (max === undefined ? isFinite(value) : value <= max),
+      typeof value === 'number' && value >= min && (max === undefined ? value < Infinity : value <= max),
       max === undefined ? `a finite number >= ${min}` : max === Infinity ? `a number >= ${min}` : `a number from ${min} to ${max}`,
     )
     resolved[key] = value as number
@@ -68,13 +74,15 @@ function numbers<K extends string>(
 
 function resolveRetry(retry: PushClientOptions['retry'] = {}): ResolvedRetry {
   check('retry', (typeof retry === 'object' && retry) || retry === false, 'an object or false')
-  return retry ? numbers(retry, RETRY_NUMBERS, 'retry.') : { ...numbers({}, RETRY_NUMBERS), maxAttempts: 0 }
+  // `false` is the defaults with no attempt at all.
+  return numbers(retry || { maxAttempts: 0 }, RETRY_NUMBERS, 'retry.')
 }
 
-function resolveTransports(list: PushClientOptions['transports'] = TRANSPORT_NAMES): Transport[] {
+function resolveTransports(list: PushClientOptions['transports'] = builtInTransports): Transport[] {
   check('transports', Array.isArray(list) && list.length, 'a non-empty list')
   return list.map((entry, index) => {
-    const transport: Partial<Transport> = typeof entry === 'string' ? (builtInTransports as Record<string, Transport>)[entry] : entry
+    const transport: Partial<Transport> =
+      typeof entry === 'string' ? builtInTransports[TRANSPORT_NAMES.indexOf(entry as TransportName)] : entry
     check(
       `transports[${index}]`,
       transport && typeof transport.open === 'function' && typeof transport.isSupported === 'function',
@@ -94,11 +102,13 @@ function checkUrl(option: string, value: unknown, pattern: RegExp, accepted: str
 /** Checks `options` and fills in the defaults of the contract's options table. */
 export function resolveOptions(options: PushClientOptions): ResolvedOptions {
   const input = options || ({} as PushClientOptions)
-  const { websocketUrl, decode = 'text', lastEventId, lastEventIdParam = 'lastEventId' } = input
+  const { websocketUrl, decode = 'text', lastEventId, lastEventIdParam = 'lastEventId', websocketFormat = 'sse', websocketProtocols } = input
   const url = checkUrl('url', input.url, /^https?:\/\//i, 'an http(s) URL (relative URLs need a page or worker)')
   const resolvedNumbers = numbers(input, NUMBERS)
   check('fallbackAfter', resolvedNumbers.fallbackAfter % 1 === 0, 'a whole number >= 1')
-  check('decode', typeof decode === 'function' || decode === 'text' || decode === 'json', "'text', 'json' or a function")
+  checkChoice('decode', decode, ['text', 'json'])
+  checkChoice('websocketFormat', websocketFormat, ['sse', 'text'])
+  check('websocketProtocols', typeof (websocketProtocols ?? '') === 'string' || Array.isArray(websocketProtocols), 'a string or a list')
   check('lastEventId', typeof (lastEventId ?? '') === 'string', 'a string')
   check('lastEventIdParam', typeof lastEventIdParam === 'string' && lastEventIdParam, 'a non-empty string')
   ;(['headers', 'query'] as const).forEach((option) => {
@@ -110,13 +120,16 @@ export function resolveOptions(options: PushClientOptions): ResolvedOptions {
     ...input,
     ...resolvedNumbers,
     url,
-    websocketUrl: toWebSocketUrl(
-      websocketUrl === undefined ? url : checkUrl('websocketUrl', websocketUrl, /^(http|ws)s?:\/\//i, 'a ws(s) or http(s) URL'),
-    ),
+    // The WebSocket URL that matches an http(s) URL.
+    websocketUrl: (websocketUrl === undefined
+      ? url
+      : checkUrl('websocketUrl', websocketUrl, /^(http|ws)s?:\/\//i, 'a ws(s) or http(s) URL')
+    ).replace(/^http/i, 'ws'),
     transports: resolveTransports(input.transports),
     withCredentials: !!input.withCredentials,
     retry: resolveRetry(input.retry),
     lastEventIdParam,
     decode: typeof decode === 'function' ? decode : DECODERS[decode],
+    websocketFormat,
   }
 }

@@ -130,6 +130,23 @@ export type Resolvable<T> = T | (() => T | Promise<T>)
 /** How event data is decoded before it reaches listeners. */
 export type Decode = 'text' | 'json' | ((data: string, type: string) => unknown)
 
+/** One message read from a WebSocket frame by a `websocketFormat` function. */
+export interface WebSocketMessage {
+  /** The event type listeners subscribe to. @default 'message' */
+  type?: string
+  /** The message's data, as listeners receive it: `decode` is not applied. */
+  data: unknown
+  /** The message's id: the resume point sent on reconnect, and deduped like any id. */
+  id?: string
+}
+
+/**
+ * How the WebSocket transport reads a frame: `'sse'` (whole SSE events, as `pushwire/server`
+ * sends them), `'text'` (the frame is the data of one `'message'` event), or a function that
+ * returns the frame's message, or `null` to skip the frame.
+ */
+export type WebSocketFormat = 'sse' | 'text' | ((frame: string) => WebSocketMessage | null)
+
 /**
  * Constructors and functions the transports use instead of the globals: for Node (pass
  * `WebSocket` from the `ws` package), for tests (fakes), or for a polyfill you do not want to
@@ -263,6 +280,32 @@ export interface PushClientOptions extends TransportEnv {
    */
   lazy?: boolean
   /**
+   * How a WebSocket frame becomes messages. Keep `'sse'` for `pushwire/server` and any server
+   * that sends SSE text in its frames: ids, types and `retry:` all work, and a frame that is
+   * not whole SSE events is a `protocol` error. Set `'text'` for a server that sends plain
+   * text or JSON (each frame is one `'message'` event, then `decode`: `decode: 'json'` reads
+   * JSON frames); such frames carry no ids, so nothing resumes after a reconnect. Pass a
+   * function for a server with its own envelope, above all one that numbers its messages:
+   * the `id` it returns is the resume point and is deduped. A function that throws is a
+   * `protocol` error for that frame alone. Binary frames are read as UTF-8 text. With
+   * `'text'` or a function the upgrade counts as the open (such servers send nothing first),
+   * and the heartbeat watchdog waits for a `'pushwire:heartbeat'` message before it arms.
+   * @default 'sse'
+   * @example
+   * // A server that sends `{"seq": 41, "kind": "dish", "body": {...}}` and resumes from `?lastEventId=41`:
+   * websocketFormat: (frame) => {
+   *   const { seq, kind, body } = JSON.parse(frame)
+   *   return { type: kind, data: body, id: String(seq) }
+   * }
+   */
+  websocketFormat?: WebSocketFormat
+  /**
+   * WebSocket subprotocols, passed to `new WebSocket(url, protocols)`: for a server that
+   * requires one (`graphql-ws`, `mqtt`…), or to carry a token where a WebSocket cannot send
+   * headers, as some servers expect (`['access_token', token]`). Read when the client is made.
+   */
+  websocketProtocols?: string | string[]
+  /**
    * `shareAcrossTabs()`: one connection for the tabs (windows, iframes, workers) of this origin
    * whose clients have the same key, for an app that users open in many tabs: no seventh-tab
    * hang under HTTP/1.1, one connection per user on the server. One tab leads and relays to
@@ -333,6 +376,10 @@ export interface TransportRequest {
   maxMessageBytes: number
   /** Event types somebody listens to (native EventSource dispatches only those). */
   eventTypes: readonly string[]
+  /** How the WebSocket transport reads a frame (the `websocketFormat` option). */
+  websocketFormat: WebSocketFormat
+  /** The `websocketProtocols` option. */
+  websocketProtocols?: string | string[]
   env: TransportEnv
 }
 
@@ -341,8 +388,11 @@ export interface TransportRequest {
  * The methods do not use `this`, so a transport may pass them on detached.
  */
 export interface TransportSink {
-  /** The open succeeded (first byte, or the transport's own success signal). */
-  open(): void
+  /**
+   * The open succeeded (first byte, or the transport's own success signal). `seesComments`
+   * overrides {@link Transport.seesComments} for this connection.
+   */
+  open(seesComments?: boolean): void
   /** Bytes arrived (comments included); feeds the heartbeat watchdog. */
   activity(): void
   /**
@@ -350,6 +400,10 @@ export interface TransportSink {
    * and its `id:` field when it had one. Fields, not an object: nothing is allocated per event.
    */
   event(type: string, data: string, id?: string): void
+  /** A message whose data is decoded already: delivered as `event` would be, without `decode`. */
+  message(type: string, data: unknown, id?: string): void
+  /** Something arrived that could not be read and was dropped; the connection goes on. */
+  dropped(error: PushError): void
   /** The server's `retry:` field. */
   retry(ms: number): void
   /** The connection failed or ended; it is dead and will not report again. */

@@ -28,6 +28,8 @@ describe('options', () => {
     ['fractional fallbackAfter', { fallbackAfter: 1.5 }, /fallbackAfter must be a whole number/],
     ['headers string', { headers: 'Bearer x' as unknown as Record<string, string> }, /headers must be an object or a function/],
     ['bad websocketUrl', { websocketUrl: 'ftp://x' }, /websocketUrl/],
+    ['unknown websocketFormat', { websocketFormat: 'json' as 'text' }, /websocketFormat must be 'sse', 'text' or a function/],
+    ['websocketProtocols number', { websocketProtocols: 7 as unknown as string }, /websocketProtocols must be a string or a list/],
   ]
   it.each(bad)('throws a TypeError for %s', (_, options, message) => {
     expect(() => createPushClient({ url: URL, lazy: true, ...options } as PushClientOptions)).toThrow(TypeError)
@@ -43,6 +45,15 @@ describe('options', () => {
     const resolved = resolveOptions({ url: 'https://example.test/s?a=1', retry: { maxAttempts: Infinity } })
     expect(resolved.retry.maxAttempts).toBe(Infinity)
     expect(resolved.websocketUrl).toBe('wss://example.test/s?a=1')
+  })
+
+  it('derives websocketUrl by scheme: http to ws, https to wss, whatever their case', () => {
+    expect(resolveOptions({ url: 'http://x.test/s' }).websocketUrl).toBe('ws://x.test/s')
+    expect(resolveOptions({ url: 'https://x.test/s' }).websocketUrl).toBe('wss://x.test/s')
+    // Schemes are case-insensitive: an upper-case one still names the secure scheme.
+    const secure = (options: PushClientOptions) => new globalThis.URL(resolveOptions(options).websocketUrl).protocol
+    expect(secure({ url: 'HTTPS://x.test/s' })).toBe('wss:')
+    expect(secure({ url: 'http://x.test/s', websocketUrl: 'HTTPS://y.test/w' })).toBe('wss:')
   })
 
   it('reads retry: false as no reconnection at all', () => {
@@ -96,7 +107,7 @@ describe('the documented defaults', () => {
       expect(resolvedDefault(resolved, option), option).toEqual(valueOf(documented))
     })
     // Required, or "none": nothing is filled in for these.
-    expect(undocumented.sort()).toEqual(['headers', 'lastEventId', 'query', 'share', 'url'])
+    expect(undocumented.sort()).toEqual(['headers', 'lastEventId', 'query', 'share', 'url', 'websocketProtocols'])
     undocumented.forEach((option) => option === 'url' || expect(resolvedDefault(resolved, option), option).toBeUndefined())
   })
 

@@ -3,33 +3,39 @@ import { PushError } from '../errors'
 import type { TransportEnv } from '../types'
 import { httpStatusError } from './http-status'
 
-/** One HTTP request: a `GET` of an event stream, or a `POST` when it has a `body`. */
+/**
+ * One HTTP request: a `GET` of an event stream, or a `POST` when it has a `body`. Its fields
+ * mean what they mean on a `TransportRequest`, so a transport can pass its own as it is.
+ */
 export interface HttpRequest {
+  /** Where `fetch` or `XMLHttpRequest` comes from. */
+  env: TransportEnv
   url: string
   /**
    * The app's headers, which win over the request's own. They are never sent where a redirect
    * leads: with any of them set, `fetch` follows no redirect (`XMLHttpRequest` cannot be told).
    */
-  headers: Record<string, string>
+  headers?: Record<string, string>
   withCredentials: boolean
-  /** The resume point, sent as `Last-Event-ID`. */
-  lastEventId?: string
+  /** The resume point, sent as `Last-Event-ID`; unset where the URL carries it. */
+  lastEventId?(): string | undefined
   body?: string
   /** The `Content-Type` of `body`. */
   contentType?: string
   /**
-   * `XMLHttpRequest` keeps the whole body in `responseText`, so once that is longer than this
-   * the request stops and reports `end` as if the body had ended. `fetch` streams and ignores it.
-   * Unset: no limit.
+   * Bounds what `XMLHttpRequest` keeps: it holds the whole body in `responseText`, so once that
+   * is longer than 8 times this the request stops and reports `end` as if the body had ended
+   * (8x: even all-empty `data: ` lines take only 7 chars per data char, so any event fits).
+   * `fetch` streams and ignores it. Unset: no limit.
    */
-  maxBodyLength?: number
+  maxMessageBytes?: number
 }
 
 /** What a request reports; nothing is reported after it was stopped or failed. */
 export interface ResponseHandlers {
   /** A good response arrived: 200 with `Content-Type: text/event-stream` for a GET, any 2xx for a POST. */
   start(): void
-  /** Decoded body text; `''` when a chunk held only part of a character. */
+  /** Decoded body text; `''` when a chunk held only part of a character, or nothing new. */
   chunk(text: string): void
   /** The body ended cleanly. */
   end(): void
@@ -51,12 +57,15 @@ const STREAM: TextDecodeOptions = { stream: true }
  * `response.body` streams), else with `XMLHttpRequest`, the path of IE11-class browsers,
  * which reports `responseText` as it grows and needs no Promise, stream or TextDecoder.
  */
-export function sendRequest(env: TransportEnv, request: HttpRequest, handlers: ResponseHandlers): StopRequest {
-  const { url, lastEventId } = request
-  const method = request.body === undefined ? 'GET' : 'POST'
+export function sendRequest(request: HttpRequest, handlers: ResponseHandlers): StopRequest {
+  const { env, url } = request
+  const lastEventId = request.lastEventId?.()
+  const isGet = request.body === undefined
+  const method = isGet ? 'GET' : 'POST'
   const label = method + ' ' + url
-  const headers: Record<string, string> =
-    method === 'GET' ? { Accept: 'text/event-stream' } : { 'Content-Type': request.contentType as string }
+  const headers: Record<string, string> = isGet
+    ? { Accept: 'text/event-stream' }
+    : { 'Content-Type': request.contentType as string }
   // As UTF-8 bytes, like native EventSource: fetch throws on header characters above U+00FF.
   if (lastEventId) headers['Last-Event-ID'] = unescape(encodeURIComponent(lastEventId))
   let redirect: RequestRedirect = 'follow'
@@ -92,13 +101,13 @@ export function sendRequest(env: TransportEnv, request: HttpRequest, handlers: R
     // A redirect not followed: an opaque one (status 0) in browsers, the 3xx itself elsewhere.
     if (status < 200 || (status > 299 && status < 400)) {
       fail(new PushError('http', `redirect from ${label} not followed: headers are set`, { status: status || undefined }))
-    } else if (method === 'POST' ? status > 299 : status !== 200) {
+    } else if (isGet ? status !== 200 : status > 299) {
       const retryAfter = header('Retry-After')
       refuse = (body) => fail(httpStatusError(status, retryAfter, label, body))
       // A text body says why (pushwire/server explains every refusal): its first chunk is
       // quoted, the rest never read. Not an event stream's: that may stay open and silent.
       if (!/^text\/(?!event-stream)/i.test(contentType)) refuse('')
-    } else if (method === 'GET' && !/^text\/event-stream/i.test(contentType)) {
+    } else if (isGet && !/^text\/event-stream/i.test(contentType)) {
       fail(new PushError('protocol', `expected text/event-stream from ${label}, got ${contentType}`, { status }))
     } else {
       handlers.start()
@@ -121,8 +130,8 @@ export function sendRequest(env: TransportEnv, request: HttpRequest, handlers: R
   }
 
   function viaFetch(fetch: typeof globalThis.fetch): void {
-    const controller = typeof AbortController === 'function' ? new AbortController() : undefined
-    let body: ReadableStream | ReadableStreamDefaultReader | null = null
+    const controller = typeof AbortController !== 'undefined' ? new AbortController() : undefined
+    let body: ReadableStream | ReadableStreamDefaultReader | null | undefined
     abort = () => {
       controller?.abort()
       // Without AbortController, cancelling the body is the only way to free it.
@@ -174,11 +183,11 @@ export function sendRequest(env: TransportEnv, request: HttpRequest, handlers: R
       }
       if (state < 3) return
       const text = xhr.responseText
-      if (text.length > seen) chunk(text.slice(seen))
+      chunk(text.slice(seen))
       seen = text.length
       if (state === 4) end('')
       // An unset limit never cuts: no length is greater than undefined.
-      else if (text.length > (request.maxBodyLength as number)) {
+      else if (text.length > 8 * (request.maxMessageBytes as number)) {
         end('')
         // After end(): the readystatechange that abort() fires must find the request settled.
         abort()
@@ -209,6 +218,6 @@ export function post(
   withCredentials: boolean,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    sendRequest(env, { url, body, contentType, headers: headers || {}, withCredentials }, { start: noop, chunk: noop, end: resolve, fail: reject })
+    sendRequest({ env, url, body, contentType, headers, withCredentials }, { start: noop, chunk: noop, end: resolve, fail: reject })
   })
 }

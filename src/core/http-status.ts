@@ -6,8 +6,7 @@ import { MAX_TIMER_MS } from '../constants'
  * Returns `undefined` for a missing or unreadable value.
  */
 export function parseRetryAfter(header: string | null | undefined, now: number): number | undefined {
-  if (!header) return undefined
-  const trimmed = header.trim()
+  const trimmed = (header || '').trim()
   let ms = NaN
   if (/^\d+$/.test(trimmed)) ms = parseInt(trimmed, 10) * 1000
   // Date.parse also reads numbers such as "1.5" or "-1" as dates long past (a wait of 0);

@@ -21,7 +21,7 @@ export interface ListenerRegistry<T> {
  */
 function reportListenerError(error: unknown): void {
   const scope = globalScope() as { reportError?: (error: unknown) => void } | undefined
-  if (typeof scope?.reportError === 'function') scope.reportError(error)
+  if (scope?.reportError) scope.reportError(error)
   else
     setTimeout(() => {
       throw error
@@ -72,7 +72,8 @@ export function createListenerRegistry<T>(): ListenerRegistry<T> {
       return () => {
         if (!active) return
         active = false
-        const remaining = (lists.get(key) || []).slice()
+        // Still listed: only this function removes it, and only once.
+        const remaining = (lists.get(key) as Listener<T>[]).slice()
         remaining.splice(remaining.indexOf(listener), 1)
         set(key, remaining)
       }

@@ -4,9 +4,18 @@ import type { TransportSink } from '../types'
 const CR = 13
 const LF = 10
 
+// Text that ends between events: after its last empty line (or from its start) nothing but
+// comment lines. A line ends at LF, CRLF, or a CR that no LF follows.
+const WHOLE_EVENTS = /(?:^|(?:\r\n|\r(?!\n)|\n){2})(?::[^\r\n]*(?:\r\n|\r(?!\n)|\n))*$/
+
 /** Incremental Server-Sent Events parser over decoded text chunks. */
 export interface SseReader {
-  feed(text: string): void
+  /**
+   * Reads the next chunk. A `whole` text (a WebSocket frame) must hold whole SSE events: one
+   * that ends inside an event (JSON, plain text, a cut event) makes this return false, and
+   * the unfinished event is dropped, so that the next text starts afresh.
+   */
+  feed(text: string, whole?: boolean): boolean
   /** Reports nothing more, not even the rest of a chunk being read (its connection closed). */
   stop(): void
 }
@@ -54,14 +63,19 @@ export function createSseReader(
     tooLarge()
   }
 
-  function feed(text: string): void {
-    if (stopped || !text) return
+  function feed(text: string, whole?: boolean): boolean {
+    if (stopped || !text) return true
     // The LF of a CRLF split across chunks goes: its CR has already ended the line.
     if (skipLeadingLF && text.charCodeAt(0) === LF) text = text.slice(1)
     // A CR that ends a chunk ends its line now (the parser alone would wait for the next byte
     // to rule out CRLF).
-    skipLeadingLF = text.charCodeAt(text.length - 1) === CR
+    const end = text.length - 1
+    skipLeadingLF = text.charCodeAt(end) === CR
     parser.feed(skipLeadingLF ? text + '\n' : text)
+    // Whole events end with an empty line, nearly always LF LF: that look spares most texts the pattern.
+    if (!whole || stopped || (text.charCodeAt(end) === LF && text.charCodeAt(end - 1) === LF) || WHOLE_EVENTS.test(text)) return true
+    parser.reset()
+    return false
   }
 
   return { feed, stop }

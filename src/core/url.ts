@@ -9,11 +9,6 @@ export function withQuery(url: string, params: Record<string, string | undefined
   return query ? base + (base.indexOf('?') === -1 ? '?' : '&') + query.slice(1) : url
 }
 
-/** The WebSocket URL that matches an http(s) URL. */
-export function toWebSocketUrl(httpUrl: string): string {
-  return httpUrl.replace(/^http/i, 'ws')
-}
-
 /**
  * Resolves `url` against the page's location through an `<a href>`, which every browser
  * supports, or in a worker against the worker's location.

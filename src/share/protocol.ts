@@ -15,8 +15,11 @@ export const HISTORY_CHARS = 1048576
  */
 export type WireError = [code: PushErrorCode, message: string, details: PushErrorDetails]
 
-/** An event as tabs relay it: its type, its data before decoding, its id. */
-export type RawEvent = [type: string, data: string, id?: string]
+/**
+ * An event as tabs relay it: its type, its data before decoding (after, when `decoded`: what
+ * a `websocketFormat` function made of a frame), its id.
+ */
+export type RawEvent = [type: string, data: unknown, id?: string, decoded?: boolean]
 
 /** Relayed in order: an event, or a status of the shared connection. */
 export type Item = RawEvent | (Omit<PushStatus, 'error'> & { error?: WireError })

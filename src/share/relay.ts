@@ -12,6 +12,11 @@ import type { Election, ElectionEvents } from './election'
 import { createLockElection } from './lock-election'
 import { CATCH_UP, HISTORY_CHARS, HISTORY_EVENTS, LEAVE, RELAY, SEND, SENT, TAB, type Item, type Message, type RawEvent, type WireError } from './protocol'
 
+/** What an event's data counts against the history's bound: decoded data counts nothing. */
+function charsOf(data: unknown): number {
+  return typeof data === 'string' ? data.length : 0
+}
+
 function toWireError(error: unknown): WireError {
   const { code, message, status, retryAfterMs } = error instanceof PushError ? error : new PushError('network', String(error))
   return [code, message, { status, retryAfterMs }]
@@ -135,15 +140,16 @@ export function createSharedClient<E extends object>(clientOptions: PushClientOp
 
   /** Delivers an event unless this tab has it already; returns whether it did. */
   function deliver(event: RawEvent): boolean {
-    const [type, data, eventId] = event
+    const [type, data, eventId, decoded] = event
     // Ids may start over after a reset: the old ones must not swallow new events.
     if (type === RESET_TYPE) (memory as IdMemory).clear()
-    else if (eventId !== undefined && !(memory as IdMemory).take(eventId)) return false
+    else if (eventId !== undefined && !(memory as IdMemory).recordIfNew(eventId)) return false
     history.push(event)
-    historyChars += data.length
-    while (history.length > HISTORY_EVENTS || historyChars > HISTORY_CHARS) historyChars -= (history.shift() as RawEvent)[1].length
+    historyChars += charsOf(data)
+    while (history.length > HISTORY_EVENTS || historyChars > HISTORY_CHARS) historyChars -= charsOf((history.shift() as RawEvent)[1])
     ;(sink as TransportSink).activity()
-    ;(sink as TransportSink).event(type, data, eventId)
+    if (decoded) (sink as TransportSink).message(type, data, eventId)
+    else (sink as TransportSink).event(type, data as string, eventId)
     return true
   }
 
@@ -190,8 +196,7 @@ export function createSharedClient<E extends object>(clientOptions: PushClientOp
   }
 
   function start(): void {
-    // Its own connection is a new one too: what its resume replays is dropped.
-    takeFrom(id)
+    source = id
     // It opens in a later task: the listeners and types added below are there.
     const client = (upstream = createPushClient({
       ...options,
@@ -201,7 +206,9 @@ export function createSharedClient<E extends object>(clientOptions: PushClientOp
       lastEventId: (memory as IdMemory).last(),
     }))
     client.on(ANY, (message) => {
-      const event: RawEvent = [message.type, message.data as string, message.id]
+      // A websocketFormat function's messages come decoded: the tabs must not decode them again.
+      const decoded = message.transport === 'websocket' && typeof options.websocketFormat === 'function'
+      const event: RawEvent = [message.type, message.data, message.id, decoded]
       if (client === upstream && deliver(event)) relay(event)
     })
     // A stopped connection's own `closed` is not the shared connection's.
@@ -250,18 +257,11 @@ export function createSharedClient<E extends object>(clientOptions: PushClientOp
 
   // ---- following ----------------------------------------------------------------------------
 
-  /**
-   * Takes events from connection `from` (a tab's) on: a new connection, whose resume may replay
-   * delivered events, and the sends that waited for the previous one fail.
-   */
-  function takeFrom(from: string): void {
-    source = from
-    ;(memory as IdMemory).nextConnection()
-    failPending()
-  }
-
   function take(from: string, items: Item[]): void {
-    if (from !== source) takeFrom(from)
+    if (from !== source) {
+      source = from
+      failPending()
+    }
     for (let i = 0; i < items.length && role === 'follower'; i++) {
       const item = items[i]
       if (Array.isArray(item)) deliver(item)

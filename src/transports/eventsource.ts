@@ -3,9 +3,6 @@ import { PushError } from '../errors'
 import type { Transport } from '../types'
 import { createSession, resumeUrl } from './session'
 
-/** Types listened to on every connection, whatever the app subscribed to. */
-const ALWAYS = ['message', HEARTBEAT_TYPE, RESET_TYPE]
-
 /**
  * The browser's own EventSource. The client owns reconnection, so the first `error` closes
  * it (no browser auto-reconnect) and the resume point travels in the query string.
@@ -21,14 +18,15 @@ export const eventSourceTransport: Transport = {
     // MessageEvent.lastEventId keeps the last id the stream set, so an unchanged one is not this event's.
     let previousId = ''
     const session = createSession(sink, request.maxMessageBytes, () => {
-      source.removeEventListener('open', session.open)
-      source.removeEventListener('error', onError)
+      source.onopen = source.onerror = null
       types.forEach((type) => source.removeEventListener(type, onEvent))
       source.close()
     })
 
     function onEvent(event: Event): void {
       const { type, data, lastEventId = '' } = event as MessageEvent<string>
+      // The connection's own open and error events reach an app's listener for those types too.
+      if (typeof data !== 'string') return
       const id = lastEventId !== previousId ? lastEventId : undefined
       previousId = lastEventId
       session.activity()
@@ -52,9 +50,12 @@ export const eventSourceTransport: Transport = {
       source.addEventListener(type, onEvent)
     }
 
-    source.addEventListener('open', session.open)
-    source.addEventListener('error', onError)
-    ALWAYS.concat(request.eventTypes).forEach(listen)
+    // Handler attributes rather than listeners: one assignment each to set and to clear.
+    // Not session.open itself: the event would arrive as its `seesComments` argument.
+    source.onopen = () => session.open()
+    source.onerror = onError
+    // These three on every connection, whatever the app subscribed to.
+    ;['message', HEARTBEAT_TYPE, RESET_TYPE].concat(request.eventTypes).forEach(listen)
     return { close: session.close, listen }
   },
 }

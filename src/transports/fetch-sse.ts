@@ -15,19 +15,15 @@ export const fetchSseTransport: Transport = {
     const url = request.url
     let stop: StopRequest | undefined
     const session = createSession(sink, request.maxMessageBytes, () => stop?.())
-    stop = sendRequest(
-      request.env,
-      { url, headers: request.headers, lastEventId: request.lastEventId(), withCredentials: request.withCredentials },
-      {
-        // Headers alone prove nothing: a buffering proxy answers them and then holds the body.
-        start: session.activity,
-        chunk: session.read,
-        end() {
-          session.fail(new PushError('network', `stream ended: GET ${url}`))
-        },
-        fail: session.fail,
+    stop = sendRequest(request, {
+      // Headers alone prove nothing: a buffering proxy answers them and then holds the body.
+      start: session.activity,
+      chunk: session.read,
+      end() {
+        session.fail(new PushError('network', `stream ended: GET ${url}`))
       },
-    )
+      fail: session.fail,
+    })
     return { close: session.close }
   },
 }

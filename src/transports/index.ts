@@ -1,13 +1,11 @@
-import type { Transport, TransportName } from '../types'
+import type { Transport } from '../types'
 import { eventSourceTransport } from './eventsource'
 import { fetchSseTransport } from './fetch-sse'
 import { longPollTransport } from './long-poll'
 import { webSocketTransport } from './websocket'
 
-/** The built-in transports by name, as `options.transports` refers to them. */
-export const builtInTransports: Record<TransportName, Transport> = {
-  eventsource: eventSourceTransport,
-  'fetch-sse': fetchSseTransport,
-  websocket: webSocketTransport,
-  'long-poll': longPollTransport,
-}
+/**
+ * The built-in transports in the order of `TRANSPORT_NAMES` (the default preference), so that
+ * a name's index there finds its transport here.
+ */
+export const builtInTransports: Transport[] = [fetchSseTransport, eventSourceTransport, webSocketTransport, longPollTransport]

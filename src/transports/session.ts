@@ -10,12 +10,18 @@ import type { TransportRequest, TransportSink } from '../types'
 export interface Session {
   /** Whether reports still reach the sink. */
   live(): boolean
-  /** Bytes arrived that prove the connection open: reports the open (once) and the activity. */
-  open(): void
+  /**
+   * Bytes arrived that prove the connection open: reports the open (once, with
+   * `seesComments` as {@link TransportSink.open} takes it) and the activity.
+   */
+  open(seesComments?: boolean): void
   /** Reports that bytes arrived. */
   activity(): void
-  /** Stream text arrived: proves the connection open and goes through this body's SSE reader. */
-  read(text: string): void
+  /**
+   * Stream text arrived: proves the connection open and goes through this body's SSE reader.
+   * Returns false when `whole` text ended inside an event (see {@link SseReader.feed}).
+   */
+  read(text: string, whole?: boolean): boolean
   /** The next text starts a new body, so an unterminated event of the last one is dropped. */
   newBody(): void
   /** An event or line over `maxMessageBytes` arrived: fails with `too-large`. */
@@ -37,24 +43,24 @@ export function createSession(sink: TransportSink, maxMessageBytes: number, rele
 
   const session: Session = {
     live: () => live,
-    open() {
+    open(seesComments) {
       if (!live) return
       if (!opened) {
         opened = true
-        sink.open()
+        sink.open(seesComments)
       }
       sink.activity()
     },
     activity() {
       if (live) sink.activity()
     },
-    read(text) {
-      if (!live) return
+    read(text, whole) {
+      if (!live) return true
       session.open()
       // Events go from the reader straight to the sink (the hot path); the reader is stopped
       // when the session ends, even in the middle of a chunk.
       if (!reader) reader = createSseReader(sink, maxMessageBytes, session.tooLarge)
-      reader.feed(text)
+      return reader.feed(text, whole)
     },
     newBody() {
       reader = undefined

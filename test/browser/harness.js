@@ -11,7 +11,9 @@
 // The page's location.hash holds `{ options, setup }` as URI-encoded JSON:
 // `setup.types`: event types to listen to (native EventSource only dispatches those);
 // `setup.tokens`: the Authorization header of each connect in turn (the last one repeats);
-// `setup.probe`: global paths ('fetch', 'Array.from') checked for absence before the bundle loads.
+// `setup.probe`: global paths ('fetch', 'Array.from') checked for absence before the bundle loads;
+// `setup.websocketFormat`: the body of a `websocketFormat` function of `frame` (functions cannot
+// travel as JSON).
 ;(function () {
   var spec = location.hash.length > 1 ? JSON.parse(decodeURIComponent(location.hash.slice(1))) : null
   var setup = (spec && spec.setup) || {}
@@ -48,6 +50,7 @@
   function start(options) {
     var types = setup.types || []
     var tokens = setup.tokens
+    if (setup.websocketFormat) options.websocketFormat = new Function('frame', setup.websocketFormat)
     if (tokens) {
       options.headers = function () {
         var token = tokens[Math.min(log.headerCalls, tokens.length - 1)]

@@ -48,6 +48,8 @@ export interface StartSetup {
   tokens?: string[]
   /** Global paths (`'fetch'`, `'Array.from'`) whose absence before the bundle loads is logged. */
   probe?: string[]
+  /** The body of a `websocketFormat` function of `frame`, made in the page (functions are no JSON). */
+  websocketFormat?: string
 }
 
 /** The client a page starts once it has loaded. Options travel as JSON. */

@@ -99,6 +99,57 @@ describe('delivery', () => {
     pushClient.close()
   })
 
+  it('drops an id already delivered on the same connection: a replay of 3..5 after 1..5', async () => {
+    const { pushClient, ids } = await openRecordingIds()
+    for (const id of ['1', '2', '3', '4', '5', '3', '4', '5', '6']) t.fake.last().sink.event('message', '', id)
+    expect(ids).toEqual(['1', '2', '3', '4', '5', '6'])
+    pushClient.close()
+  })
+
+  it('delivers an event with a 256 KiB id, but neither dedupes it nor resumes from it', async () => {
+    const { pushClient, ids } = await openRecordingIds()
+    const huge = 'x'.repeat(256 * 1024)
+    t.fake.last().sink.event('message', '', '41')
+    t.fake.last().sink.event('message', '', huge)
+    t.fake.last().sink.event('message', '', huge)
+    expect(ids).toEqual(['41', huge, huge])
+    expect(pushClient.lastEventId).toBe('41')
+    t.fake.last().sink.fail(new PushError('network', 'dropped'))
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(t.fake.last().request.lastEventId()).toBe('41')
+    pushClient.close()
+  })
+
+  it('delivers messages decoded already as they are, deduped by id like events', async () => {
+    const pushClient = t.client({ decode: 'json' })
+    const got: PushMessage[] = []
+    pushClient.on('*', (message) => got.push(message))
+    await flush()
+    const { sink } = t.fake.last()
+    sink.open()
+    sink.message('dish', { name: 'mapo' }, '1')
+    sink.message('dish', 'not json', '2')
+    sink.message('dish', { name: 'again' }, '1')
+    sink.message('pushwire:heartbeat', '', '3')
+    expect(got.map((message) => [message.type, message.data, message.id])).toEqual([
+      ['dish', { name: 'mapo' }, '1'],
+      ['dish', 'not json', '2'],
+    ])
+    expect(pushClient.lastEventId).toBe('3')
+    expect(t.statuses.filter((status) => status.error)).toEqual([])
+    pushClient.close()
+  })
+
+  it('reports what a transport dropped as an error of the open state, and stays open', async () => {
+    const pushClient = t.client()
+    await flush()
+    t.fake.last().sink.open()
+    t.fake.last().sink.dropped(new PushError('protocol', 'a frame ends inside an event'))
+    expect(t.statuses.at(-1)).toMatchObject({ state: 'open', error: { code: 'protocol' } })
+    expect(t.fake.last().closed).toBe(false)
+    pushClient.close()
+  })
+
   it('resumes from the newest id of events and heartbeats; a reset keeps the resume point', async () => {
     const pushClient = t.client({ lastEventId: '1' })
     await flush()

@@ -368,15 +368,18 @@ describe('heartbeat watchdog', () => {
     pushClient.close()
   })
 
-  it('arms only after the first heartbeat event where comments are invisible', async () => {
-    t.fake = createFakeTransport('es', { seesComments: false })
+  it.each([
+    ['a transport whose comments are invisible (native EventSource)', 'transport'],
+    ['a connection that says it sees no comments (a WebSocket format other than SSE)', 'connection'],
+  ])('arms only after the first heartbeat on %s', async (_, where) => {
+    if (where === 'transport') t.fake = createFakeTransport('es', { seesComments: false })
     const pushClient = t.client({ heartbeatTimeoutMs: 1000 })
     await flush()
-    t.fake.last().sink.open()
+    t.fake.last().sink.open(where === 'transport' ? undefined : false)
     await vi.advanceTimersByTimeAsync(5000)
     expect(pushClient.state).toBe('open')
     t.fake.last().sink.activity()
-    t.fake.last().sink.event('pushwire:heartbeat', '')
+    t.fake.last().sink.message('pushwire:heartbeat', '')
     await vi.advanceTimersByTimeAsync(1000)
     expect(t.statuses.at(-1)?.error?.code).toBe('heartbeat')
     pushClient.close()

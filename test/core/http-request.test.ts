@@ -21,8 +21,7 @@ const ENVS: Array<[string, () => TransportEnv]> = [
 function failureOf(env: TransportEnv, request: Partial<HttpRequest> = {}): Promise<PushError> {
   const failed = deferred<PushError>()
   sendRequest(
-    env,
-    { url: server.url(), headers: {}, withCredentials: false, ...request },
+    { env, url: server.url(), headers: {}, withCredentials: false, ...request },
     {
       start: () => failed.reject(new Error('started')),
       chunk: () => {},
@@ -103,7 +102,7 @@ describe('redirects, with and without the app headers (fetch)', () => {
 
   it('a GET without headers follows the redirect', async () => {
     const started = deferred()
-    sendRequest({ fetch }, { url: server.url(), headers: {}, withCredentials: false }, {
+    sendRequest({ env: { fetch }, url: server.url(), headers: {}, withCredentials: false }, {
       start: started.resolve,
       chunk: () => {},
       end: () => {},

@@ -5,9 +5,8 @@ import type { Transport } from '../../src/types'
 import { createMemoryStorage, type MemoryStorage } from '../helpers'
 
 const URL = 'https://app.example/stream'
-const DEFAULT_ORDER: Transport[] = ['fetch-sse', 'eventsource', 'websocket', 'long-poll'].map(
-  (name) => builtInTransports[name as keyof typeof builtInTransports],
-)
+const DEFAULT_ORDER: Transport[] = builtInTransports
+const [fetchSse, , , longPoll] = builtInTransports
 const THIRTY_MINUTES = 30 * 60 * 1000
 
 afterEach(() => {
@@ -67,12 +66,12 @@ describe('transport memory', () => {
     rememberTransport(URL, DEFAULT_ORDER, 3)
     expect(recallTransport(URL, DEFAULT_ORDER)).toBe(3)
     // Another page with another list (headers set: only the two that can send them).
-    expect(recallTransport(URL, [builtInTransports['fetch-sse'], builtInTransports['long-poll']])).toBe(1)
+    expect(recallTransport(URL, [fetchSse, longPoll])).toBe(1)
   })
 
   it('starts from the first when the remembered transport is not in the list', () => {
     rememberTransport(URL, DEFAULT_ORDER, 2)
-    expect(recallTransport(URL, [builtInTransports['fetch-sse'], builtInTransports['long-poll']])).toBe(0)
+    expect(recallTransport(URL, [fetchSse, longPoll])).toBe(0)
   })
 
   it('forgets when the first transport opens again', () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { resolveUrl, toWebSocketUrl, withQuery } from '../../src/core/url'
+import { resolveUrl, withQuery } from '../../src/core/url'
 
 afterEach(() => {
   vi.unstubAllGlobals()
@@ -16,15 +16,6 @@ describe('withQuery', () => {
   it('returns the URL as it was when there is nothing to add', () => {
     expect(withQuery('https://x.test/s#top', undefined)).toBe('https://x.test/s#top')
     expect(withQuery('https://x.test/s', { a: undefined })).toBe('https://x.test/s')
-  })
-})
-
-describe('toWebSocketUrl', () => {
-  it('maps http to ws and https to wss', () => {
-    expect(toWebSocketUrl('http://x.test/s')).toBe('ws://x.test/s')
-    expect(toWebSocketUrl('https://x.test/s')).toBe('wss://x.test/s')
-    // Schemes are case-insensitive: an upper-case one still names the secure scheme.
-    expect(new URL(toWebSocketUrl('HTTPS://x.test/s')).protocol).toBe('wss:')
   })
 })
 

@@ -25,9 +25,9 @@ export interface EventSourceShim {
 /**
  * Node 20 has no EventSource, so the eventsource transport is tested against this stand-in:
  * it GETs the URL with fetch, parses the body with eventsource-parser (independent of the
- * reader under test) and dispatches like a browser — `open`, a MessageEvent per event only
+ * reader under test) and dispatches like a browser — `open` (also to `onopen`), a MessageEvent per event only
  * to types that have a listener, a `lastEventId` that persists across events, and `error`
- * on a refused response (readyState CLOSED) or a dropped stream (readyState CONNECTING).
+ * (also to `onerror`) on a refused response (readyState CLOSED) or a dropped stream (readyState CONNECTING).
  * Unlike a browser it never reconnects by itself: pushwire closes it on the first error
  * anyway, which the tests check through `readyState` and `closeCalls`. The browser suite
  * covers the real one.
@@ -47,10 +47,16 @@ export function createEventSourceShim(): EventSourceShim {
     private readonly controller = new AbortController()
     private lastEventId = ''
 
+    onopen: ((event: Event) => void) | null = null
+    onerror: ((event: Event) => void) | null = null
+
     constructor(url: string, init: EventSourceInit = {}) {
       super()
       this.url = url
       this.withCredentials = !!init.withCredentials
+      // Event handler attributes, as a browser has them: listeners that call whatever is set.
+      super.addEventListener('open', (event) => this.onopen?.(event))
+      super.addEventListener('error', (event) => this.onerror?.(event))
       instances.push(this)
       this.connect().catch(() => this.fault(CONNECTING))
     }

@@ -9,11 +9,20 @@ export interface RecordedEvent {
   id?: string
 }
 
+/** The fields of one `sink.message(type, data, id)` call: data decoded already. */
+export interface RecordedMessage {
+  type: string
+  data: unknown
+  id?: string
+}
+
 /** One call a transport made on its sink, in order. */
 export type SinkCall =
-  | { kind: 'open' }
+  | { kind: 'open'; seesComments?: boolean }
   | { kind: 'activity' }
   | { kind: 'event'; event: RecordedEvent }
+  | { kind: 'message'; message: RecordedMessage }
+  | { kind: 'dropped'; error: PushError }
   | { kind: 'retry'; ms: number }
   | { kind: 'fail'; error: PushError }
 
@@ -29,7 +38,11 @@ export interface RecordingSink {
   /** Calls made after `fail` or `seal()`; a correct transport leaves this empty. */
   late: SinkCall[]
   readonly events: RecordedEvent[]
+  readonly messages: RecordedMessage[]
+  /** Errors of `fail` calls. */
   readonly errors: PushError[]
+  /** Errors of `dropped` calls (the connection went on). */
+  readonly dropped: PushError[]
   readonly opens: number
   readonly activity: number
   /** Calls kinds in order without `activity`, e.g. `['open', 'event', 'fail']`. */
@@ -61,9 +74,11 @@ export function createRecordingSink(): RecordingSink {
 
   const recorded: RecordingSink = {
     sink: {
-      open: () => record({ kind: 'open' }),
+      open: (seesComments) => record(seesComments === undefined ? { kind: 'open' } : { kind: 'open', seesComments }),
       activity: () => record({ kind: 'activity' }),
       event: (type, data, id) => record({ kind: 'event', event: { type, data, id } }),
+      message: (type, data, id) => record({ kind: 'message', message: { type, data, id } }),
+      dropped: (error) => record({ kind: 'dropped', error }),
       retry: (ms) => record({ kind: 'retry', ms }),
       fail: (error) => record({ kind: 'fail', error }),
     },
@@ -72,8 +87,14 @@ export function createRecordingSink(): RecordingSink {
     get events() {
       return only('event').map((call) => call.event)
     },
+    get messages() {
+      return only('message').map((call) => call.message)
+    },
     get errors() {
       return only('fail').map((call) => call.error)
+    },
+    get dropped() {
+      return only('dropped').map((call) => call.error)
     },
     get opens() {
       return only('open').length

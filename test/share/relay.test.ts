@@ -186,6 +186,23 @@ describe.each([
     expect(liveConnections()).toEqual([second])
   })
 
+  it("relays a websocketFormat function's messages as they came: no tab decodes them again", async () => {
+    fake = createFakeTransport('websocket')
+    const options = { decode: 'json' as const, websocketFormat: (frame: string) => ({ data: JSON.parse(frame) as unknown }) }
+    const {
+      tabs: [a, b],
+      connection,
+    } = await openGroup(2, options)
+    // What the websocket transport reports for a function's message, and for any other event.
+    connection.sink.message('dish', { name: 'mapo tofu' }, '1')
+    connection.sink.message('dish', { name: 'mapo tofu' }, '1')
+    await settle()
+    for (const open of [a, b]) {
+      expect(open.messages.map((message) => [message.type, message.data, message.id])).toEqual([['dish', { name: 'mapo tofu' }, '1']])
+      expect(open.statuses.filter((status) => status.error)).toEqual([])
+    }
+  })
+
   it('passes the statuses of the shared connection on: errors, delays and the end', async () => {
     const {
       tabs: [a, b],

@@ -56,6 +56,8 @@ describe('eventsource transport', () => {
     request.stream()
     await recorded.until((r) => r.opens === 1, 'open')
     expect(recorded.activity).toBeGreaterThan(0)
+    // Nothing passed on: the native event must not stand in for the sink's `seesComments`.
+    expect(recorded.calls.find((call) => call.kind === 'open')).toEqual({ kind: 'open' })
   })
 
   it('reports message, reserved and subscribed types in order, and ids only where they change', async () => {
@@ -94,6 +96,17 @@ describe('eventsource transport', () => {
     await request.write('event: error\ndata: app level\n\n')
     await recorded.until((r) => r.events.length === 1, 'the event')
     expect(recorded.kinds()).toEqual(['open', 'event'])
+  })
+
+  it("passes on no connection event to an app listening to types named open and error", async () => {
+    const { recorded, request } = await openStream({ eventTypes: ['open', 'error'] })
+    await request.write('event: open\ndata: app level\n\n')
+    await recorded.until((r) => r.events.length === 1, 'the event')
+    await request.end()
+    await recorded.until((r) => r.errors.length > 0, 'fail')
+    expect(recorded.kinds()).toEqual(['open', 'event', 'fail'])
+    expect(recorded.events[0]).toMatchObject({ type: 'open', data: 'app level' })
+    expect(recorded.errors[0].message).toContain('lost its connection')
   })
 
   it('closes the native EventSource when the stream drops, so the browser never reconnects', async () => {

@@ -22,6 +22,7 @@ export function transportRequest(url: string, env: TransportEnv, overrides: Requ
     withCredentials: false,
     maxMessageBytes: 1 << 20,
     eventTypes: [],
+    websocketFormat: 'sse',
     env,
     ...rest,
   }
