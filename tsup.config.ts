@@ -78,9 +78,9 @@ export default defineConfig([
     target: 'node18',
     dts: true,
     sourcemap: true,
-    // The lazy `ws` loader reads import.meta.url in ESM and __filename in CJS.
+    // The lazy `ws` and `redis` loaders read import.meta.url in ESM and __filename in CJS.
     shims: true,
-    external: ['ws'],
+    external: ['ws', 'redis'],
   },
   {
     ...scriptTag,

@@ -5,20 +5,10 @@
 // Each rate is a run: events published per second, in bursts every 10 ms (so 100/s publishes one
 // event per burst and shows the cost without batching; 1000/s publishes ten, written together).
 import { fork } from 'node:child_process'
-import { get } from 'node:http'
 import { fileURLToPath } from 'node:url'
+import { BURST_MS, connectClients, deliveredTo, messagesOf, option, openClient, publishInBursts } from './fanout-common.mjs'
 
-const BURST_MS = 10
-const CONNECT_BATCH = 100
-const DRAIN_TIMEOUT_MS = 10_000
-
-const args = process.argv.slice(2)
-const option = (name, fallback) => {
-  const at = args.indexOf(`--${name}`)
-  return at === -1 ? fallback : args[at + 1]
-}
-
-if (args[0] === '--server') await serve()
+if (process.argv[2] === '--server') await serve()
 else await main()
 
 /** Child process: the push server, driven over IPC. */
@@ -33,19 +23,9 @@ async function serve() {
   process.on('message', (message) => {
     if (message.type === 'start') {
       cpuAtStart = process.cpuUsage()
-      const perBurst = Math.max(1, Math.round((message.rate * BURST_MS) / 1000))
       const data = JSON.stringify({ dish: 'kung pao chicken', pad: 'x'.repeat(Math.max(0, message.bytes - 40)) })
-      const stopAt = performance.now() + message.seconds * 1000
-      let count = 0
-      // Wall-clock bound: a server that cannot keep up publishes fewer events, not for longer.
-      const timer = setInterval(() => {
-        for (let i = 0; i < perBurst; i++) push.publish({ event: 'dish', data })
-        count += perBurst
-        if (performance.now() >= stopAt) {
-          clearInterval(timer)
-          process.send({ type: 'published', count })
-        }
-      }, BURST_MS)
+      const publish = () => push.publish({ event: 'dish', data })
+      publishInBursts({ rate: message.rate, seconds: message.seconds, publish }).then((count) => process.send({ type: 'published', count }))
     } else if (message.type === 'stop') {
       const cpu = process.cpuUsage(cpuAtStart)
       process.send({ type: 'stopped', cpuMicros: cpu.user + cpu.system, clients: push.clientCount, rss: process.memoryUsage().rss })
@@ -55,59 +35,18 @@ async function serve() {
   process.send({ type: 'ready', port: http.address().port })
 }
 
-/** One SSE client that counts complete events (blank lines) without parsing them. */
-function openClient(port) {
-  return new Promise((resolve, reject) => {
-    const req = get({ host: '127.0.0.1', port, path: '/stream', headers: { accept: 'text/event-stream' }, agent: false }, (res) => {
-      if (res.statusCode !== 200) return reject(new Error(`status ${res.statusCode}`))
-      let previous = ''
-      let seen = -1 // the opening ":ok\n\n" is not an event
-      res.setEncoding('latin1')
-      res.on('data', (chunk) => {
-        const text = previous + chunk
-        for (let at = text.indexOf('\n\n'); at !== -1; at = text.indexOf('\n\n', at + 2)) seen++
-        previous = chunk.charAt(chunk.length - 1)
-      })
-      resolve({
-        close: () => req.destroy(),
-        get seen() {
-          return seen
-        },
-      })
-    })
-    req.on('error', reject)
-  })
-}
-
 async function run({ clients, rate, seconds, bytes }) {
   const child = fork(fileURLToPath(import.meta.url), ['--server'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
-  const next = (type) =>
-    new Promise((resolve) =>
-      child.on('message', function on(message) {
-        if (message.type !== type) return
-        child.off('message', on)
-        resolve(message)
-      }),
-    )
+  const next = messagesOf(child)
   const { port } = await next('ready')
-  const open = []
-  for (let i = 0; i < clients; i += CONNECT_BATCH) {
-    const batch = Math.min(CONNECT_BATCH, clients - i)
-    open.push(...(await Promise.all(Array.from({ length: batch }, () => openClient(port)))))
-  }
-  const deliveredSoFar = () => open.reduce((sum, client) => sum + Math.max(0, client.seen), 0)
+  const open = await connectClients(clients, () => openClient(port))
 
   const startedAt = performance.now()
   child.send({ type: 'start', rate, seconds, bytes })
   const { count } = await next('published')
   const publishedS = (performance.now() - startedAt) / 1000
   const expected = count * clients
-  const deadline = performance.now() + DRAIN_TIMEOUT_MS
-  let delivered = deliveredSoFar()
-  while (delivered < expected && performance.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 5))
-    delivered = deliveredSoFar()
-  }
+  const delivered = await deliveredTo(open, expected)
   const elapsedS = (performance.now() - startedAt) / 1000
   child.send({ type: 'stop' })
   const stopped = await next('stopped')

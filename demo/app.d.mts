@@ -8,6 +8,10 @@ export interface DemoOptions {
   tickMs?: number
   /** Source of randomness for the order simulator. @default Math.random */
   random?: () => number
+  /** Keep events in Redis streams at this URL, so that several demo processes serve one dashboard. @default none: in memory */
+  redisUrl?: string
+  /** Whether this process publishes the simulated orders (with Redis, one process does). @default true */
+  publishOrders?: boolean
 }
 
 /** A running demo. */
@@ -22,5 +26,5 @@ export interface RunningDemo {
 export declare const DISH_STREAM_PATH: '/stream'
 export declare const CHAT_STREAM_PATH: '/chat/stream'
 
-/** Starts the dish dashboard demo (pages, dish stream, chat, `POST /api/drop`). */
+/** Starts the dish dashboard demo (pages, dish stream, chat, `GET /api/start`, `POST /api/drop`). */
 export declare function startDemo(options?: DemoOptions): Promise<RunningDemo>

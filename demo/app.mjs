@@ -1,6 +1,7 @@
 import { createServer } from 'node:http'
-import { createPushServer } from '../dist/server.mjs'
+import { createPushServer, memoryAdapter, redisStreamsAdapter } from '../dist/server.mjs'
 import { createChatServer } from './chat-server.mjs'
+import { createHistoryStart } from './history-start.mjs'
 import { createOrderSimulator } from './orders.mjs'
 import { serveStatic } from './static.mjs'
 
@@ -9,7 +10,11 @@ export const DISH_STREAM_PATH = '/stream'
 export const CHAT_STREAM_PATH = '/chat/stream'
 
 /** Ten minutes of dish events at the default tick: enough for a dropped client to resume. */
-const DISH_BUFFER_SIZE = 600
+const DISH_HISTORY = 600
+const CHAT_HISTORY = 200
+/** Redis stream keys when several demo processes share one Redis. */
+const DISH_STREAM = 'pushwire-demo:dishes'
+const CHAT_STREAM = 'pushwire-demo:chat'
 
 function pathnameOf(req) {
   return new URL(req.url || '/', 'http://localhost').pathname
@@ -26,28 +31,44 @@ function sendJson(res, status, body) {
  * the chat room, `GET /api/stats` (the stream connections the server holds), and
  * `POST /api/drop`, which kills every stream connection server-side.
  *
- * @param {{ port?: number, host?: string, tickMs?: number, random?: () => number }} [options]
- *   `port` 0 picks a free port; `tickMs` is how often a batch of orders is published.
+ * @param {{ port?: number, host?: string, tickMs?: number, random?: () => number, redisUrl?: string, publishOrders?: boolean }} [options]
+ *   `port` 0 picks a free port; `tickMs` is how often a batch of orders is published. With
+ *   `redisUrl`, events go through Redis streams so that several demo processes serve one
+ *   dashboard; `publishOrders: false` makes a process that only serves (one process publishes).
  * @returns {Promise<{ url: string, port: number, close(): Promise<void> }>}
  */
-export async function startDemo({ port = 8088, host = '127.0.0.1', tickMs = 1000, random } = {}) {
-  const dishes = createPushServer({ path: DISH_STREAM_PATH, bufferSize: DISH_BUFFER_SIZE, heartbeatMs: 10000, retryMs: 1000 })
-  const chat = createChatServer({ path: CHAT_STREAM_PATH })
+export async function startDemo({ port = 8088, host = '127.0.0.1', tickMs = 1000, random, redisUrl, publishOrders = true } = {}) {
+  const dishes = createPushServer({
+    path: DISH_STREAM_PATH,
+    adapter: redisUrl
+      ? redisStreamsAdapter({ url: redisUrl, stream: DISH_STREAM, maxLen: DISH_HISTORY })
+      : memoryAdapter({ bufferSize: DISH_HISTORY }),
+    heartbeatMs: 10000,
+    retryMs: 1000,
+  })
+  const chat = createChatServer({
+    path: CHAT_STREAM_PATH,
+    adapter: redisUrl ? redisStreamsAdapter({ url: redisUrl, stream: CHAT_STREAM, maxLen: CHAT_HISTORY }) : memoryAdapter({ bufferSize: CHAT_HISTORY }),
+  })
   const simulator = createOrderSimulator({ random })
+  const historyStart = await createHistoryStart({ redisUrl, stream: DISH_STREAM })
   let seq = 0
 
-  // The demo numbers its events itself so the page can prove, from ids alone, that none was lost.
+  // Every batch carries its number, so the page can prove that none was lost whatever the ids
+  // look like (Redis assigns ids such as "1732000000000-0").
   function publishBatch() {
     seq += 1
-    dishes.publish({ event: 'dish', id: String(seq), data: simulator.tick(Date.now()) })
+    dishes.publish({ event: 'dish', data: { seq, ...simulator.tick(Date.now()) } }).then(historyStart.record, (error) => {
+      console.error(`Order batch ${seq} was not published: ${error.message}`)
+    })
   }
 
   async function route(req, res) {
     const pathname = pathnameOf(req)
     if (pathname === DISH_STREAM_PATH) return dishes.handler(req, res)
     if (pathname === CHAT_STREAM_PATH) return chat.handler(req, res)
-    if (pathname === '/api/head' && req.method === 'GET') {
-      return sendJson(res, 200, { lastEventId: String(seq) })
+    if (pathname === '/api/start' && req.method === 'GET') {
+      return sendJson(res, 200, { lastEventId: await historyStart.lastEventId() })
     }
     // How many stream connections the server holds: with `share`, one for all the tabs.
     if (pathname === '/api/stats' && req.method === 'GET') {
@@ -90,11 +111,14 @@ export async function startDemo({ port = 8088, host = '127.0.0.1', tickMs = 1000
       })
     })
   } catch (error) {
-    await Promise.all([dishes.close(), chat.close()])
+    await Promise.all([dishes.close(), chat.close(), historyStart.close()])
     throw error
   }
-  publishBatch()
-  const ticker = setInterval(publishBatch, tickMs)
+  let ticker
+  if (publishOrders) {
+    publishBatch()
+    ticker = setInterval(publishBatch, tickMs)
+  }
 
   const address = httpServer.address()
   const actualPort = typeof address === 'object' && address ? address.port : port
@@ -107,7 +131,7 @@ export async function startDemo({ port = 8088, host = '127.0.0.1', tickMs = 1000
     close() {
       if (closing) return closing
       clearInterval(ticker)
-      closing = Promise.all([dishes.close(), chat.close()]).then(
+      closing = Promise.all([dishes.close(), chat.close(), historyStart.close()]).then(
         () =>
           new Promise((resolve) => {
             httpServer.close(() => resolve())

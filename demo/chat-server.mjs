@@ -12,12 +12,12 @@ function clip(value, max) {
  * is published to everyone as a `chat` event. Text is passed through unescaped on purpose:
  * the page renders it with textContent, so markup stays inert.
  *
- * @param {{ path: string }} options
+ * @param {{ path: string, adapter: import('../dist/server.mjs').PushAdapter }} options
  */
-export function createChatServer({ path }) {
+export function createChatServer({ path, adapter }) {
   const server = createPushServer({
     path,
-    bufferSize: 200,
+    adapter,
     heartbeatMs: 10000,
     maxBodyBytes: 4096,
     onMessage(raw) {
@@ -30,7 +30,8 @@ export function createChatServer({ path }) {
       const text = clip(message && message.text, MAX_TEXT_LENGTH)
       if (!text) return
       const name = clip(message.name, MAX_NAME_LENGTH) || 'guest'
-      server.publish({ event: 'chat', data: { name, text, at: Date.now() } })
+      // A message that cannot be stored fails the POST (500) or closes the WebSocket (1011).
+      return server.publish({ event: 'chat', data: { name, text, at: Date.now() } })
     },
   })
   return server

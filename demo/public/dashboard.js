@@ -1,5 +1,5 @@
 // The live dish dashboard: one pushwire client feeding two charts, KPIs, an order feed and a
-// status panel that proves, from event ids alone, that no event was lost across reconnects.
+// status panel that proves, from the batch numbers, that no event was lost across reconnects.
 ;(function () {
   'use strict'
 
@@ -51,7 +51,7 @@
     },
   })
 
-  // x is the event id, so a lost event would show as a hole in the line.
+  // x is the batch number, so a lost event would show as a hole in the line.
   const ordersChart = new Chart($('orders-chart'), {
     type: 'line',
     data: {
@@ -98,25 +98,25 @@
     },
   })
 
-  function timeOfPoint(chart, id) {
+  function timeOfPoint(chart, seq) {
     const points = chart.data.datasets[0].data
-    const point = points.length ? points[id - points[0].x] : undefined
-    return point && point.x === id ? point.time : ''
+    const point = points.length ? points[seq - points[0].x] : undefined
+    return point && point.x === seq ? point.time : ''
   }
 
-  // ---- what the page has seen: ids, rate, reconnects -------------------------------------
+  // ---- what the page has seen: batch numbers, rate, reconnects ---------------------------
 
-  let expectedId = null // the id that should come next; null until the first event
+  let expectedSeq = null // the batch number that should come next; null until the first event
   let gaps = 0
   let duplicates = 0
   let received = 0
   let reconnects = 0
   let arrivals = [] // receive times within RATE_WINDOW_MS
 
-  function trackId(id) {
-    if (expectedId !== null && id > expectedId) gaps += id - expectedId
-    if (expectedId !== null && id < expectedId) duplicates += 1
-    else expectedId = id + 1
+  function trackSeq(seq) {
+    if (expectedSeq !== null && seq > expectedSeq) gaps += seq - expectedSeq
+    if (expectedSeq !== null && seq < expectedSeq) duplicates += 1
+    else expectedSeq = seq + 1
     received += 1
     arrivals.push(Date.now())
     if (arrivals.length > 1000) arrivals.shift()
@@ -140,13 +140,13 @@
 
   // ---- one batch of orders -> charts, KPIs, feed -----------------------------------------
 
-  function renderBatch(id, batch) {
+  function renderBatch(batch) {
     salesChart.data.labels = batch.dishes.map((dish) => [dish.name, dish.en])
     salesChart.data.datasets[0].data = batch.dishes.map((dish) => dish.sales)
     salesChart.update()
 
     const points = ordersChart.data.datasets[0].data
-    points.push({ x: id, y: batch.orders.length, time: ui.clockTime(batch.at) })
+    points.push({ x: batch.seq, y: batch.orders.length, time: ui.clockTime(batch.at) })
     if (points.length > HISTORY_POINTS) points.splice(0, points.length - HISTORY_POINTS)
     ordersChart.options.scales.x.min = points[0].x
     ordersChart.options.scales.x.max = Math.max(points[points.length - 1].x, points[0].x + 1)
@@ -171,7 +171,7 @@
 
   // The server no longer holds the events after our id: start the history over.
   function resetHistory() {
-    expectedId = null
+    expectedSeq = null
     ordersChart.data.datasets[0].data = []
     ordersChart.update('none')
     showNotice('The server could not replay the missed events; history restarted. 历史已重置')
@@ -192,8 +192,8 @@
     })
     client = current
     current.on('dish', (msg) => {
-      trackId(Number(msg.id))
-      renderBatch(Number(msg.id), msg.data)
+      trackSeq(msg.data.seq)
+      renderBatch(msg.data)
       renderCounters(current.lastEventId)
     })
     current.on('pushwire:reset', resetHistory)
@@ -248,12 +248,19 @@
     noticeTimer = setTimeout(() => (view.notice.textContent = ''), 6000)
   }
 
+  // Behind the cluster demo's proxy the answer says which processes dropped connections.
+  function where(result) {
+    if (!result.processes) return ''
+    const ports = result.processes.filter((each) => each.dropped > 0).map((each) => each.port)
+    return ports.length ? ' on the process at port ' + ports.join(', ') : ''
+  }
+
   function dropConnection() {
     view.drop.disabled = true
     fetch('/api/drop', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })
       .then((response) => (response.ok ? response.json() : Promise.reject(new Error('HTTP ' + response.status))))
       .then(
-        (result) => showNotice('Dropped ' + result.dropped + ' connection(s) server-side — watch the client resume. 已断开'),
+        (result) => showNotice('Dropped ' + result.dropped + ' connection(s) server-side' + where(result) + ' — watch the client resume. 已断开'),
         (error) => showNotice('Drop failed: ' + error.message),
       )
       .then(() => (view.drop.disabled = false))
@@ -264,11 +271,12 @@
     return TRANSPORTS.indexOf(asked) === -1 ? 'auto' : asked
   }
 
-  // Resume a little before the newest event so the line chart starts full, not empty.
+  // Resume 60 events before the newest (the server knows which id that is), so the line
+  // chart starts full, not empty.
   function historyStart() {
-    return fetch('/api/head')
+    return fetch('/api/start')
       .then((response) => response.json())
-      .then((head) => String(Math.max(0, Number(head.lastEventId) - HISTORY_POINTS)))
+      .then((start) => start.lastEventId)
       .catch(() => undefined)
   }
 

@@ -25,7 +25,7 @@ function dishStream(tickMs = 1000): Plugin {
       })
       // Plain HTTP (no `server.https` here), so this is a node:http server.
       if (server.httpServer) push.attach(server.httpServer as Server)
-      const publish = () => push.publish({ event: 'dish', data: simulator.tick(Date.now()) })
+      const publish = () => push.publish({ event: 'dish', data: simulator.tick(Date.now()) }).catch(console.error)
       publish()
       const timer = setInterval(publish, tickMs)
       server.httpServer?.once('close', () => {

@@ -1,11 +1,14 @@
-import { createEventRing } from './ring-buffer'
-import { encodeEvent, encodeReset, isValidEventId, isValidEventType } from './sse-encoding'
+import type { Adapter, History, StoredEvent } from './adapters/adapter'
+import { encodeCursor, encodeReset, isValidEventId, isValidEventType } from './sse-encoding'
 import type { PublishInput } from './types'
 
 /** One connection the hub delivers to, whatever its transport. */
 export interface HubClient {
-  /** Writes bytes that are shared with every other client; must not modify them. */
-  write(payload: Buffer): void
+  /**
+   * Writes bytes that may be shared with other clients (it must not modify them); `written`
+   * runs once they were handed to the OS, or with an error when the connection is gone.
+   */
+  write(payload: Buffer, written?: (error?: Error | null) => void): void
   /** Bytes written but not yet sent to the peer. */
   backlog(): number
   /** What to write on every heartbeat tick; none for a held long-poll. */
@@ -16,18 +19,36 @@ export interface HubClient {
   destroy(): void
 }
 
+/** A client's place in the hub. */
+export interface Membership {
+  /** The newest event delivered when the client joined: its history runs up to here, live events start after it. */
+  readonly until: StoredEvent | undefined
+  /**
+   * Writes the live events held back since joining, then every new one as it comes. With
+   * `skipThrough`, live events up to and including that id are left out (the client has them).
+   */
+  release(skipThrough?: string): void
+  /** Stops delivering to the client (call it when the connection closes). */
+  remove(): void
+}
+
 /** Publishing, history and fan-out shared by every transport. */
 export interface Hub {
-  publish(input: PublishInput): string
+  publish(input: PublishInput): Promise<string>
+  /** Id of the newest event delivered to live clients; `undefined` until the adapter has started. */
+  headId(): string | undefined
   /**
-   * What a client resuming after `lastEventId` must get before live events: nothing when it
-   * missed nothing, else the events it missed, preceded by `pushwire:reset` when they are gone.
+   * Resolves once {@link headId} is known. A client must not join before: it could not be told
+   * where it starts, and events stored meanwhile would pass it by.
    */
-  replay(lastEventId: string | undefined): { text: string; reset: boolean }
-  /** Id of the newest event already delivered to live clients ("0" before any). */
-  headId(): string
-  /** Starts delivering to `client`; returns the function that stops it (call it on close). */
-  add(client: HubClient): () => void
+  started(): Promise<void>
+  /**
+   * Starts delivering to `client`. With `holdLive`, live events are held back (within
+   * `maxClientBufferBytes`) until {@link Membership.release}, so a replay can be written first.
+   */
+  join(client: HubClient, holdLive: boolean): Membership
+  /** The history after `afterId`, up to `until` (see {@link Membership.until}). */
+  history(afterId: string, until: StoredEvent | undefined): Promise<History>
   readonly size: number
   disconnectAll(): number
   /** Flushes, ends every client, and waits until all are gone (destroying stragglers after `graceMs`). */
@@ -36,9 +57,24 @@ export interface Hub {
 
 /** Settings of {@link createHub}. */
 export interface HubOptions {
-  bufferSize: number
+  adapter: Adapter
   heartbeatMs: number
   maxClientBufferBytes: number
+}
+
+/** Events delivered together: one payload for every client, and the events it holds. */
+interface Batch {
+  payload: Buffer
+  events: StoredEvent[]
+}
+
+interface Member {
+  client: HubClient
+  /** Live batches held back while the client's replay is written; `undefined` once released. */
+  held: Batch[] | undefined
+  heldBytes: number
+  /** Live events up to and including this id are skipped: the client has them already. */
+  skipThrough: string | undefined
 }
 
 function dataText(data: unknown): string {
@@ -60,103 +96,161 @@ function validateInput(input: PublishInput): void {
   }
 }
 
+/** The part of `batch` after the event `id`, or `undefined` when `id` is not in it. */
+function after(batch: Batch, id: string): Buffer | undefined {
+  for (let i = 0; i < batch.events.length; i++) {
+    if (batch.events[i].id === id) return Buffer.from(batch.events.slice(i + 1).map((event) => event.chunk).join(''))
+  }
+  return undefined
+}
+
 /**
- * Creates the hub. Events published in the same turn of the event loop are encoded once,
- * as one payload, and written to every client in one write or frame.
+ * Creates the hub. Events the adapter delivers in the same turn of the event loop are encoded
+ * once, as one payload, and written to every client in one write or frame.
  */
 export function createHub(options: HubOptions): Hub {
-  const ring = createEventRing(options.bufferSize)
-  const clients = new Set<HubClient>()
+  const { adapter, maxClientBufferBytes } = options
+  const members = new Map<HubClient, Member>()
   let pending = ''
-  let flushedSeq = 0
-  let flushedId = '0'
+  let pendingEvents: StoredEvent[] = []
+  let head: StoredEvent | undefined
   let flushScheduled: ReturnType<typeof setImmediate> | undefined
   let heartbeatTimer: ReturnType<typeof setInterval> | undefined
   let onEmpty: (() => void) | undefined
 
-  function deliver(client: HubClient, payload: Buffer): void {
+  function writeLive(member: Member, payload: Buffer): void {
     // One stuck reader must not grow the server's memory; it resumes from its Last-Event-ID.
     // Judged on what earlier writes left unsent, so one large batch does not cut healthy readers.
-    if (client.backlog() > options.maxClientBufferBytes) client.destroy()
-    else client.write(payload)
+    if (member.client.backlog() > maxClientBufferBytes) member.client.destroy()
+    else member.client.write(payload)
+  }
+
+  function deliver(member: Member, batch: Batch): void {
+    if (member.held) {
+      // Held events count against the same bound as unsent bytes: a replay that is not being
+      // read cannot make the server hold live events for it without end.
+      if (member.client.backlog() + member.heldBytes > maxClientBufferBytes) member.client.destroy()
+      else {
+        member.held.push(batch)
+        member.heldBytes += batch.payload.length
+      }
+      return
+    }
+    if (member.skipThrough === undefined) return writeLive(member, batch.payload)
+    const rest = after(batch, member.skipThrough)
+    if (rest === undefined) return
+    member.skipThrough = undefined
+    if (rest.length) writeLive(member, rest)
   }
 
   function flush(): void {
     flushScheduled = undefined
     if (!pending) return
-    const payload = Buffer.from(pending)
+    const batch: Batch = { payload: Buffer.from(pending), events: pendingEvents }
     pending = ''
-    flushedSeq = ring.lastSeq
-    flushedId = ring.idAt(flushedSeq)
-    clients.forEach((client) => deliver(client, payload))
+    pendingEvents = []
+    head = batch.events[batch.events.length - 1]
+    members.forEach((member) => deliver(member, batch))
   }
 
   function beat(): void {
-    clients.forEach((client) => {
-      if (client.heartbeat) deliver(client, client.heartbeat)
+    members.forEach((member) => {
+      // A client being replayed to is receiving bytes already.
+      if (member.client.heartbeat && !member.held) writeLive(member, member.client.heartbeat)
     })
   }
 
-  function publish(input: PublishInput): string {
-    validateInput(input)
-    const data = dataText(input.data)
-    // Auto ids follow the sequence number, so they stay unique even after custom ids.
-    const id = input.id !== undefined ? input.id : String(ring.lastSeq + 1)
-    const chunk = encodeEvent({ event: input.event, id, data })
-    ring.push(id, chunk)
-    pending += chunk
-    if (!flushScheduled) flushScheduled = setImmediate(flush)
-    return id
+  adapter.start({
+    sink: {
+      deliver(events) {
+        for (let i = 0; i < events.length; i++) {
+          pending += events[i].chunk
+          pendingEvents.push(events[i])
+        }
+        if (!flushScheduled && pending) flushScheduled = setImmediate(flush)
+      },
+      reset(headId) {
+        if (flushScheduled) clearImmediate(flushScheduled)
+        flush()
+        const lostAfter = head ? head.id : adapter.initialHeadId() || ''
+        head = { id: headId, chunk: '' }
+        // The cursor moves every client past the lost ids, so a reconnect does not ask for them again.
+        const notice = Buffer.from(encodeReset(lostAfter) + encodeCursor(headId))
+        members.forEach((member) => {
+          // Mid-replay or skipping, a client's position is in the lost stream: it reconnects and is reset then.
+          if (member.held || member.skipThrough !== undefined) member.client.destroy()
+          else writeLive(member, notice)
+        })
+      },
+    },
+    pageChars: Math.min(64 * 1024, maxClientBufferBytes),
+  })
+
+  function publish(input: PublishInput): Promise<string> {
+    let data: string
+    try {
+      validateInput(input)
+      data = dataText(input.data)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    return adapter.append({ event: input.event, data, id: input.id })
   }
 
-  function replay(lastEventId: string | undefined): { text: string; reset: boolean } {
-    if (lastEventId === undefined) return { text: '', reset: false }
-    const cursor = ring.cursorOf(lastEventId)
-    // Events still waiting for the next flush reach this client with it, not here.
-    if (cursor !== undefined) return { text: ring.between(cursor, flushedSeq), reset: false }
-    return { text: encodeReset(lastEventId) + ring.between(0, flushedSeq), reset: true }
-  }
-
-  function add(client: HubClient): () => void {
-    clients.add(client)
+  function join(client: HubClient, holdLive: boolean): Membership {
+    const member: Member = { client, held: holdLive ? [] : undefined, heldBytes: 0, skipThrough: undefined }
+    members.set(client, member)
     if (!heartbeatTimer) heartbeatTimer = setInterval(beat, options.heartbeatMs)
-    return function remove() {
-      if (!clients.delete(client)) return
-      if (clients.size > 0) return
-      clearInterval(heartbeatTimer)
-      heartbeatTimer = undefined
-      if (onEmpty) onEmpty()
+    return {
+      until: head,
+      release(skipThrough) {
+        const held = member.held
+        if (!held || members.get(client) !== member) return
+        member.held = undefined
+        member.heldBytes = 0
+        member.skipThrough = skipThrough
+        held.forEach((batch) => deliver(member, batch))
+      },
+      remove() {
+        if (members.get(client) !== member) return
+        members.delete(client)
+        if (members.size > 0) return
+        clearInterval(heartbeatTimer)
+        heartbeatTimer = undefined
+        if (onEmpty) onEmpty()
+      },
     }
   }
 
   function disconnectAll(): number {
-    const count = clients.size
-    clients.forEach((client) => client.destroy())
+    const count = members.size
+    members.forEach((member) => member.client.destroy())
     return count
   }
 
   function close(graceMs: number): Promise<void> {
     if (flushScheduled) clearImmediate(flushScheduled)
     flush()
-    if (clients.size === 0) return Promise.resolve()
+    if (members.size === 0) return Promise.resolve()
     return new Promise((resolve) => {
-      const grace = setTimeout(() => clients.forEach((client) => client.destroy()), graceMs)
+      const grace = setTimeout(() => members.forEach((member) => member.client.destroy()), graceMs)
       onEmpty = () => {
         clearTimeout(grace)
         onEmpty = undefined
         resolve()
       }
-      clients.forEach((client) => client.end())
+      members.forEach((member) => member.client.end())
     })
   }
 
   return {
     publish,
-    replay,
-    headId: () => flushedId,
-    add,
+    headId: () => (head ? head.id : adapter.initialHeadId()),
+    started: adapter.whenStarted,
+    join,
+    history: adapter.history,
     get size() {
-      return clients.size
+      return members.size
     },
     disconnectAll,
     close,

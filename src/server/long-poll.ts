@@ -1,11 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { ServerContext } from './context'
-import { encodeCursor, encodeRetry, HEARTBEAT_COMMENT } from './sse-encoding'
+import type { Membership } from './hub'
+import { encodeCursor, encodeReset, encodeRetry, HEARTBEAT_COMMENT } from './sse-encoding'
 import { startEventStream } from './stream-response'
 
 /**
- * Serves one long-poll: the cursor when the client has none, the missed events when there are
- * any, else holds the request until the next publish or `pollTimeoutMs`.
+ * Serves one long-poll: the cursor when the client has none, the first page of what it missed
+ * when it missed anything (it polls again for the rest), else holds the request until the
+ * next events or `pollTimeoutMs`. Every answer must be taken within `writeTimeoutMs`.
  */
 export function serveLongPoll(
   req: IncomingMessage,
@@ -16,35 +18,62 @@ export function serveLongPoll(
   const { hub, options } = context
   startEventStream(req, res)
   if (options.retryMs !== undefined) res.write(encodeRetry(options.retryMs))
-  if (lastEventId === undefined) {
-    res.end(encodeCursor(hub.headId()))
-    return
-  }
-  const missed = hub.replay(lastEventId)
-  if (missed.text) {
-    // After a reset the buffer may hold nothing: the cursor keeps the client from asking
-    // with the same unknown id again and again.
-    res.end(missed.reset ? missed.text + encodeCursor(hub.headId()) : missed.text)
-    return
-  }
-  let timer: ReturnType<typeof setTimeout> | undefined
-  function finish(body: Buffer | string): void {
-    clearTimeout(timer)
-    remove()
+  let membership: Membership | undefined
+  let answered = false
+  let pollTimer: ReturnType<typeof setTimeout> | undefined
+
+  function answer(body: Buffer | string): void {
+    if (answered) return
+    answered = true
+    clearTimeout(pollTimer)
+    if (membership) membership.remove()
+    // An answer nobody reads must not stay in memory: the poll has left the hub already.
+    const deadline = setTimeout(() => res.destroy(), options.writeTimeoutMs)
+    res.on('finish', () => clearTimeout(deadline))
+    res.on('close', () => clearTimeout(deadline))
     res.end(body)
   }
-  const remove = hub.add({
-    write: finish,
-    backlog: () => 0,
-    end: () => finish(HEARTBEAT_COMMENT),
-    destroy: () => {
-      clearTimeout(timer)
-      res.destroy()
-    },
-  })
-  timer = setTimeout(() => finish(HEARTBEAT_COMMENT), options.pollTimeoutMs)
+
+  function hold(resumeFrom: string): void {
+    const joined = hub.join(
+      {
+        write: answer,
+        backlog: () => 0,
+        end: () => answer(HEARTBEAT_COMMENT),
+        destroy: () => res.destroy(),
+      },
+      true,
+    )
+    membership = joined
+    pollTimer = setTimeout(() => answer(HEARTBEAT_COMMENT), options.pollTimeoutMs)
+    hub
+      .history(resumeFrom, joined.until)
+      .then(async (history) => {
+        const page = await history.next()
+        if (history.reset || page !== undefined) {
+          // After a reset with nothing to replay, the cursor keeps the client from asking with
+          // the same unknown id again and again.
+          const reset = history.reset ? encodeReset(resumeFrom) : ''
+          answer(page !== undefined ? reset + page : reset + encodeCursor(history.untilId))
+        } else joined.release(history.skipThrough)
+      })
+      .catch(() => res.destroy())
+  }
+
+  function poll(): void {
+    if (lastEventId === undefined) answer(encodeCursor(hub.headId() as string))
+    else hold(lastEventId)
+  }
+
   res.on('close', () => {
-    clearTimeout(timer)
-    remove()
+    answered = true
+    clearTimeout(pollTimer)
+    if (membership) membership.remove()
+  })
+  // The cursor must be the head of the stream: wait until the adapter knows it.
+  if (hub.headId() !== undefined) return poll()
+  hub.started().then(() => {
+    if (context.isClosed()) answer(HEARTBEAT_COMMENT)
+    else if (!answered) poll()
   })
 }

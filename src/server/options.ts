@@ -1,9 +1,13 @@
 import { MAX_TIMER_MS } from '../constants'
+import { isAdapter, type Adapter } from './adapters/adapter'
 import type { PushServerCors, PushServerOptions } from './types'
 
 /** {@link PushServerOptions} with every default applied. */
 export interface ResolvedServerOptions {
-  bufferSize: number
+  /** The adapter given, else `undefined`: the server makes a memory adapter of `bufferSize`. */
+  adapter: Adapter | undefined
+  bufferSize: number | undefined
+  writeTimeoutMs: number
   heartbeatMs: number
   pollTimeoutMs: number
   maxClientBufferBytes: number
@@ -17,17 +21,18 @@ export interface ResolvedServerOptions {
 }
 
 const DEFAULTS = {
-  bufferSize: 1000,
   heartbeatMs: 15000,
   pollTimeoutMs: 25000,
   maxClientBufferBytes: 1024 * 1024,
   maxBodyBytes: 64 * 1024,
+  writeTimeoutMs: 30000,
 }
 
-// The ring buffer is an array, and arrays hold at most 2^32 - 1 entries.
-const MAX_BUFFER_SIZE = 4294967295
+/** The ring buffer is an array, and arrays hold at most 2^32 - 1 entries. */
+export const MAX_BUFFER_SIZE = 4294967295
 
-function positiveInteger(name: string, value: unknown, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+/** `value` when it is an integer from 1 to `max`, `fallback` when undefined; a TypeError naming `name` otherwise. */
+export function positiveInteger(name: string, value: unknown, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
     throw new TypeError(`pushwire/server: option \`${name}\` must be an integer from 1 to ${max}, got ${String(value)}`)
@@ -88,7 +93,13 @@ export function resolveServerOptions(options: PushServerOptions = {}): ResolvedS
   if (options === null || typeof options !== 'object') {
     throw new TypeError('pushwire/server: options must be an object')
   }
-  const { retryMs, path, trustProxy } = options
+  const { retryMs, path, trustProxy, adapter } = options
+  if (adapter !== undefined && !isAdapter(adapter)) {
+    throw new TypeError('pushwire/server: option `adapter` must be made by memoryAdapter() or redisStreamsAdapter()')
+  }
+  if (adapter !== undefined && options.bufferSize !== undefined) {
+    throw new TypeError('pushwire/server: option `bufferSize` is the memory adapter\'s; with `adapter` set, pass it as memoryAdapter({ bufferSize })')
+  }
   if (retryMs !== undefined && (typeof retryMs !== 'number' || !Number.isInteger(retryMs) || retryMs < 0 || retryMs > MAX_TIMER_MS)) {
     throw new TypeError(`pushwire/server: option \`retryMs\` must be an integer from 0 to ${MAX_TIMER_MS}, got ${String(retryMs)}`)
   }
@@ -100,7 +111,9 @@ export function resolveServerOptions(options: PushServerOptions = {}): ResolvedS
     throw new TypeError(`pushwire/server: option \`trustProxy\` must be true or false, got ${JSON.stringify(trustProxy) ?? String(trustProxy)}`)
   }
   return {
-    bufferSize: positiveInteger('bufferSize', options.bufferSize, DEFAULTS.bufferSize, MAX_BUFFER_SIZE),
+    adapter,
+    bufferSize: options.bufferSize === undefined ? undefined : positiveInteger('bufferSize', options.bufferSize, 1, MAX_BUFFER_SIZE),
+    writeTimeoutMs: positiveInteger('writeTimeoutMs', options.writeTimeoutMs, DEFAULTS.writeTimeoutMs, MAX_TIMER_MS),
     heartbeatMs: positiveInteger('heartbeatMs', options.heartbeatMs, DEFAULTS.heartbeatMs, MAX_TIMER_MS),
     pollTimeoutMs: positiveInteger('pollTimeoutMs', options.pollTimeoutMs, DEFAULTS.pollTimeoutMs, MAX_TIMER_MS),
     maxClientBufferBytes: positiveInteger('maxClientBufferBytes', options.maxClientBufferBytes, DEFAULTS.maxClientBufferBytes),

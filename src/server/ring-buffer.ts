@@ -1,26 +1,39 @@
+import type { StoredEvent } from './adapters/adapter'
+
+/** An event in the ring, with its sequence number (1, 2, …) as its position. */
+export interface RingEvent extends StoredEvent {
+  readonly seq: number
+}
+
+/** A page of encoded events and the sequence number of its last one. */
+export interface RingPage {
+  text: string
+  lastSeq: number
+}
+
 /** A fixed-size history of encoded events, addressed by sequence number (1, 2, …). */
 export interface EventRing {
-  /** Stores an encoded event under `id`, evicting the oldest when full; returns its sequence number. */
-  push(id: string, chunk: string): number
+  /** Stores an encoded event under `id`, evicting the oldest when full. */
+  push(id: string, chunk: string): RingEvent
   /** Sequence number of the newest event (0 before the first). */
   readonly lastSeq: number
-  /** Id of the event with sequence number `seq`; `'0'` for 0. */
-  idAt(seq: number): string
   /**
    * Sequence number after which a client that last saw `id` resumes, or `undefined`
    * when `id` is unknown or already evicted (the client missed events).
    */
   cursorOf(id: string): number | undefined
-  /** The encoded events after sequence number `from`, up to and including `to`, as one string. */
-  between(from: number, to: number): string
+  /**
+   * The encoded events after sequence number `from`, up to and including `to`, stopping once
+   * the text holds `maxChars` characters (always at least one event when there is one).
+   */
+  page(from: number, to: number, maxChars: number): RingPage
   /** Sequence number just before the oldest event still held. */
   readonly floorSeq: number
 }
 
 /** Creates an {@link EventRing} holding at most `capacity` events. */
 export function createEventRing(capacity: number): EventRing {
-  const ids: string[] = new Array(capacity)
-  const chunks: string[] = new Array(capacity)
+  const events: RingEvent[] = new Array(capacity)
   // Latest sequence number per id: custom ids may repeat, the newest wins.
   const seqById = new Map<string, number>()
   let lastSeq = 0
@@ -29,19 +42,15 @@ export function createEventRing(capacity: number): EventRing {
     return Math.max(0, lastSeq - capacity)
   }
 
-  function push(id: string, chunk: string): number {
+  function push(id: string, chunk: string): RingEvent {
     const seq = ++lastSeq
     const slot = seq % capacity
-    const evicted = ids[slot]
-    if (evicted !== undefined && seqById.get(evicted) === seq - capacity) seqById.delete(evicted)
-    ids[slot] = id
-    chunks[slot] = chunk
+    const evicted = events[slot]
+    if (evicted !== undefined && seqById.get(evicted.id) === evicted.seq) seqById.delete(evicted.id)
+    const event: RingEvent = { id, chunk, seq }
+    events[slot] = event
     seqById.set(id, seq)
-    return seq
-  }
-
-  function idAt(seq: number): string {
-    return seq === 0 ? '0' : ids[seq % capacity]
+    return event
   }
 
   function cursorOf(id: string): number | undefined {
@@ -50,17 +59,17 @@ export function createEventRing(capacity: number): EventRing {
     return seqById.get(id)
   }
 
-  function between(from: number, to: number): string {
-    let out = ''
-    for (let seq = Math.max(from, floorSeq()) + 1; seq <= to; seq++) out += chunks[seq % capacity]
-    return out
+  function page(from: number, to: number, maxChars: number): RingPage {
+    let text = ''
+    let seq = Math.max(from, floorSeq())
+    while (seq < to && (text === '' || text.length < maxChars)) text += events[++seq % capacity].chunk
+    return { text, lastSeq: seq }
   }
 
   return {
     push,
-    idAt,
     cursorOf,
-    between,
+    page,
     get lastSeq() {
       return lastSeq
     },

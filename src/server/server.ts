@@ -1,4 +1,6 @@
 import type { ServerContext } from './context'
+import { memoryAdapter } from './adapters/memory'
+import type { Adapter } from './adapters/adapter'
 import { createCors } from './cors'
 import { createHandler } from './handler'
 import { createHub } from './hub'
@@ -10,8 +12,9 @@ import { createWebSocketEndpoint } from './websocket'
 const CLOSE_GRACE_MS = 1000
 
 /**
- * Creates the reference push server: one in-memory history served over SSE, long-poll and
- * WebSocket, so a client resumes with its Last-Event-ID on any transport.
+ * Creates the reference push server: one history (in memory, or in a Redis stream shared by
+ * every process) served over SSE, long-poll and WebSocket, so a client resumes with its
+ * Last-Event-ID on any transport.
  *
  * @example
  * import { createServer } from 'node:http'
@@ -21,13 +24,14 @@ const CLOSE_GRACE_MS = 1000
  * const http = createServer((req, res) => (req.url?.startsWith('/stream') ? push.handler(req, res) : res.end()))
  * push.attach(http) // WebSocket upgrades on `path`, needs `ws`
  * http.listen(8080)
- * setInterval(() => push.publish({ event: 'tick', data: { at: Date.now() } }), 1000)
+ * setInterval(() => push.publish({ event: 'tick', data: { at: Date.now() } }).catch(console.error), 1000)
  */
 export function createPushServer(options?: PushServerOptions): PushServer {
   const resolved = resolveServerOptions(options)
+  const adapter = resolved.adapter || (memoryAdapter({ bufferSize: resolved.bufferSize }) as Adapter)
   let closing: Promise<void> | undefined
   const context: ServerContext = {
-    hub: createHub(resolved),
+    hub: createHub({ adapter, heartbeatMs: resolved.heartbeatMs, maxClientBufferBytes: resolved.maxClientBufferBytes }),
     options: resolved,
     cors: createCors(resolved),
     isClosed: () => closing !== undefined,
@@ -45,7 +49,8 @@ export function createPushServer(options?: PushServerOptions): PushServer {
     close() {
       if (!closing) {
         websocket.detach()
-        closing = context.hub.close(CLOSE_GRACE_MS)
+        // Publishes go on while clients wind down (with Redis, other processes deliver them).
+        closing = context.hub.close(CLOSE_GRACE_MS).then(adapter.close)
       }
       return closing
     },

@@ -25,16 +25,79 @@ export interface PushServerCors {
   credentials?: boolean
 }
 
+/**
+ * Where events are kept and how they reach the other server processes: made by
+ * `memoryAdapter()` or `redisStreamsAdapter()`, one per push server. Its workings are internal.
+ */
+export interface PushAdapter {
+  /** `'memory'` or `'redis-streams'`. */
+  readonly name: string
+}
+
+/** Options of `memoryAdapter()`. */
+export interface MemoryAdapterOptions {
+  /** Events kept in memory for resuming clients (a ring buffer; the oldest is dropped). @default 1000 */
+  bufferSize?: number
+}
+
+/**
+ * The part of a node-redis client (the `redis` package, v5 or newer) that the Redis adapter
+ * uses. A client made by `createClient()` fits.
+ */
+export interface RedisClientLike {
+  /** Whether the client is connecting or connected (not closed). */
+  readonly isOpen: boolean
+  /** Whether commands can be sent right now. */
+  readonly isReady: boolean
+  connect(): Promise<unknown>
+  /** A new client with the same options; the adapter reads the stream on one of these. */
+  duplicate(overrides?: object): RedisClientLike
+  sendCommand(args: string[]): Promise<unknown>
+  on(event: string, listener: (...args: any[]) => void): unknown
+  close(): Promise<unknown>
+  destroy(): void
+}
+
+/** Options of `redisStreamsAdapter()`. */
+export interface RedisStreamsAdapterOptions {
+  /** Where Redis is, as `createClient({ url })` takes it; not together with `client`. @default 'redis://localhost:6379' */
+  url?: string
+  /**
+   * Your own node-redis client for storing and reading events; not together with `url`. The
+   * adapter connects it if it is not open yet and never closes it; it reads the stream on a
+   * `client.duplicate()` of its own, which it does close.
+   */
+  client?: RedisClientLike
+  /** The Redis key of the stream. @default 'pushwire' */
+  stream?: string
+  /** Events the stream keeps, at least (`XADD … MAXLEN ~`; Redis trims whole blocks, so a few more stay). @default 1000 */
+  maxLen?: number
+}
+
 /** Options of {@link createPushServer}. */
 export interface PushServerOptions {
-  /** Events kept in memory for resuming clients. @default 1000 */
+  /**
+   * Where events are kept and how they reach other processes: `memoryAdapter()` (this process
+   * only) or `redisStreamsAdapter()` (every process sharing one Redis stream).
+   * @default memoryAdapter({ bufferSize })
+   */
+  adapter?: PushAdapter
+  /** Shorthand for `adapter: memoryAdapter({ bufferSize })`; not together with `adapter`. @default 1000 */
   bufferSize?: number
   /** Interval of heartbeats on open SSE and WebSocket connections, in ms. @default 15000 */
   heartbeatMs?: number
   /** How long a long-poll request is held when there is nothing to send, in ms. @default 25000 */
   pollTimeoutMs?: number
-  /** Unsent bytes a client may have queued before it is disconnected (it will resume). @default 1048576 */
+  /**
+   * Unsent bytes a client may have queued before it is disconnected (it will resume); this
+   * covers its replay and the live events held back while the replay is written. @default 1048576
+   */
   maxClientBufferBytes?: number
+  /**
+   * How long one write may wait for a client to take it — a piece of its replay, or a long-poll
+   * answer — before the connection is dropped, in ms. @default 30000
+   */
+  writeTimeoutMs?: number
   /** Largest POST body or incoming WebSocket frame, in bytes; larger POSTs get 413. @default 65536 */
   maxBodyBytes?: number
   /** When set, sent as the SSE `retry:` field (the client's reconnection base delay) on every connection. */
@@ -74,22 +137,30 @@ export interface PublishInput {
   event?: string
   /** Strings are sent as they are (multi-line strings become several `data:` lines); anything else as JSON. */
   data: unknown
-  /** Explicit event id; by default the server numbers events "1", "2", … */
+  /**
+   * Explicit event id. By default the memory adapter numbers events "1", "2", … and Redis
+   * assigns stream entry ids; with the Redis adapter an explicit id must be a stream entry id
+   * (`'<ms>-<seq>'`) greater than the newest.
+   */
   id?: string
 }
 
 /** The reference server returned by {@link createPushServer}. */
 export interface PushServer {
-  /** Sends an event to every connected client and keeps it for resuming ones; returns its id. */
-  publish(input: PublishInput): string
+  /**
+   * Stores an event, then sends it to every connected client (of every process sharing the
+   * adapter); resolves with its id once stored. Rejects when it was not stored: invalid input
+   * (`TypeError`), the store unreachable (Redis down), or after `close()` has finished.
+   */
+  publish(input: PublishInput): Promise<string>
   /** Request handler for node:http (`createServer(push.handler)`) and Express (`app.all('/stream', push.handler)`). */
   handler(req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void): void
   /** Serves WebSocket upgrades on `server` (needs the optional peer dependency `ws`). */
   attach(server: Server): void
-  /** Open SSE and WebSocket connections plus long-poll requests being held right now. */
+  /** Open SSE and WebSocket connections plus long-poll requests being held right now, on this process. */
   readonly clientCount: number
   /** Drops every live connection abruptly (clients reconnect and resume); returns how many. */
   disconnectAll(): number
-  /** Ends every connection cleanly, stops timers and detaches from servers; idempotent. */
+  /** Ends every connection cleanly, stops timers, detaches from servers and closes the adapter; idempotent. */
   close(): Promise<void>
 }

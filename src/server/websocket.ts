@@ -4,6 +4,7 @@ import type { WebSocket, WebSocketServer } from 'ws'
 import { noop } from '../constants'
 import type { ServerContext } from './context'
 import { loadWs } from './load-ws'
+import { replayThenGoLive } from './replay'
 import { isProblem, readLastEventId, requestUrl } from './request'
 import { encodeRetry, HEARTBEAT_COMMENT, OPEN_COMMENT } from './sse-encoding'
 import { rejectUpgrade } from './upgrade-reply'
@@ -48,17 +49,16 @@ export function createWebSocketEndpoint(context: ServerContext): WebSocketEndpoi
 
   function openSession(ws: WebSocket, req: IncomingMessage, lastEventId: string | undefined): void {
     ws.send(OPEN_COMMENT + (options.retryMs !== undefined ? encodeRetry(options.retryMs) : ''))
-    // Replay and registration happen in one synchronous step, so no event falls between them.
-    const missed = hub.replay(lastEventId).text
-    if (missed) ws.send(missed)
-    const remove = hub.add({
-      write: (payload) => ws.send(payload, { binary: false }),
+    const client = {
+      write: (payload: Buffer, written?: (error?: Error | null) => void) => ws.send(payload, { binary: false }, written),
       backlog: () => ws.bufferedAmount,
       heartbeat: COMMENT_BEAT,
       end: () => ws.close(1001, 'Server closing'),
       destroy: () => ws.terminate(),
-    })
-    ws.on('close', remove)
+    }
+    const membership = hub.join(client, lastEventId !== undefined)
+    if (lastEventId !== undefined) replayThenGoLive(hub, client, membership, lastEventId, options.writeTimeoutMs)
+    ws.on('close', membership.remove)
     // A socket error is followed by 'close'; without a listener it would crash the process.
     ws.on('error', noop)
     let pendingMessages = 0
@@ -99,7 +99,13 @@ export function createWebSocketEndpoint(context: ServerContext): WebSocketEndpoi
     if (socket.destroyed || !wss) return
     wss.handleUpgrade(req, socket, head, (ws) => {
       socket.removeListener('error', noop)
-      openSession(ws, req, lastEventId)
+      if (hub.headId() !== undefined) return openSession(ws, req, lastEventId)
+      // The opening frame waits until the adapter has started, as on SSE.
+      ws.on('error', noop)
+      hub.started().then(() => {
+        if (context.isClosed()) ws.close(1001, 'Server closing')
+        else if (ws.readyState === ws.OPEN) openSession(ws, req, lastEventId)
+      })
     })
   }
 

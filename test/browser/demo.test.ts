@@ -4,14 +4,23 @@ import { fileURLToPath } from 'node:url'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startDemo, type RunningDemo } from '../../demo/app.mjs'
-import { launchBrowser, watchPageErrors, type LaunchedBrowser, type PageErrorWatch } from './chromium'
+import { launchBrowser, watchPageErrors, type LaunchedBrowser } from './chromium'
+import {
+  DROPPED_REQUEST,
+  expectConsecutive,
+  newestId,
+  openDashboard as openPage,
+  pressDrop,
+  waitForOpen,
+  type ChartGlobal,
+  type Dashboard,
+  type LinePoint,
+} from './dashboard'
 
 // Faster than the demo's one batch per second, so each step sees several events quickly; slow
 // enough that the line chart's 60 points still cover a drop and the resume after it.
 const TICK_MS = 150
 const TRANSPORTS = ['eventsource', 'fetch-sse', 'websocket', 'long-poll'] as const
-// Chromium logs a request that the server killed mid-flight (the drop) as a console error.
-const DROPPED_REQUEST = /ERR_(EMPTY_RESPONSE|CONNECTION_RESET|CONNECTION_CLOSED|INCOMPLETE_CHUNKED_ENCODING)/
 
 let demo: RunningDemo
 let browser: LaunchedBrowser
@@ -26,66 +35,7 @@ afterAll(async () => {
   await demo?.close()
 })
 
-/** The part of chart.js's UMD global (`window.Chart`) that the tests read. */
-interface ChartGlobal {
-  Chart: { getChart(canvasId: string): { data: { datasets: Array<{ data: unknown[] }> } } }
-}
-/** A point of the "orders over time" chart: x is the event id. */
-interface LinePoint {
-  x: number
-  y: number
-}
-
-interface Dashboard {
-  page: Page
-  errors: PageErrorWatch
-  text(id: string): Promise<string>
-  /** The event ids plotted on the line chart, oldest first, and the bar chart's total sales. */
-  charts(): Promise<{ ids: number[]; sales: number }>
-  /** Waits until the line chart's newest event id is at least `id`. */
-  waitForEventId(id: number): Promise<void>
-}
-
-async function openDashboard(query = ''): Promise<Dashboard> {
-  const page = await browser.newPage()
-  const errors = watchPageErrors(page)
-  await page.goto(demo.url + query)
-  const text = async (id: string) => ((await page.textContent(`#${id}`)) ?? '').trim()
-  const charts = () =>
-    page.evaluate(() => {
-      const { Chart } = window as unknown as ChartGlobal
-      const points = Chart.getChart('orders-chart').data.datasets[0].data as LinePoint[]
-      const sales = Chart.getChart('sales-chart').data.datasets[0].data as number[]
-      return { ids: points.map((point) => point.x), sales: sales.reduce((sum, n) => sum + n, 0) }
-    })
-  const waitForEventId = async (id: number) => {
-    await page.waitForFunction((wanted) => {
-      const { Chart } = window as unknown as ChartGlobal
-      const points = Chart.getChart('orders-chart').data.datasets[0].data as LinePoint[]
-      return points.length > 0 && points[points.length - 1].x >= wanted
-    }, id)
-  }
-  return { page, errors, text, charts, waitForEventId }
-}
-
-function newestId(ids: number[]): number {
-  return ids.length ? ids[ids.length - 1] : 0
-}
-
-/** Every plotted id is the previous one plus 1: nothing missing, nothing twice. */
-function expectConsecutive(ids: number[]): void {
-  expect(ids.length).toBeGreaterThan(1)
-  expect(ids).toEqual(ids.map((_, index) => ids[0] + index))
-}
-
-async function waitForOpen(dashboard: Dashboard, transport: string): Promise<void> {
-  await dashboard.page.waitForFunction(
-    (wanted) =>
-      document.getElementById('status-transport')?.textContent === wanted &&
-      document.getElementById('status-state')?.getAttribute('data-state') === 'open',
-    transport,
-  )
-}
+const openDashboard = (query = ''): Promise<Dashboard> => openPage(browser, demo.url + query)
 
 /**
  * Keeps the page busy for a few ticks, then picks `transport` in the same task: the events
@@ -132,18 +82,7 @@ describe('dish dashboard', () => {
     await dashboard.waitForEventId(newestId((await dashboard.charts()).ids) + 2)
     expect(await dashboard.text('status-reconnects')).toBe('0')
 
-    // A long-poll client holds no connection while it handles a response; press again then.
-    let dropped = 0
-    for (let tries = 0; dropped === 0 && tries < 5; tries++) {
-      await dashboard.page.getByRole('button', { name: /Drop connection/ }).click()
-      const notice = await dashboard.page.waitForFunction(() => {
-        const match = /Dropped (\d+)/.exec(document.getElementById('notice')?.textContent ?? '')
-        const settled = match && document.getElementById('drop')?.hasAttribute('disabled') === false
-        return settled ? { count: Number(match[1]) } : undefined
-      })
-      dropped = (await notice.jsonValue())!.count
-      if (dropped === 0) await dashboard.page.evaluate(() => (document.getElementById('notice')!.textContent = ''))
-    }
+    const dropped = await pressDrop(dashboard)
     expect(dropped).toBeGreaterThan(0)
 
     await dashboard.page.waitForFunction(() => Number(document.getElementById('status-reconnects')?.textContent) >= 1)

@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { Adapter, History } from '../../src/server/adapters/adapter'
+import { memoryAdapter } from '../../src/server/adapters/memory'
 import { createHub, type HubClient } from '../../src/server/hub'
 import { createEventRing } from '../../src/server/ring-buffer'
 import { encodeEvent } from '../../src/server/sse-encoding'
@@ -33,10 +35,17 @@ describe('event ring', () => {
     expect(ring.cursorOf('2')).toBeUndefined()
     expect(ring.cursorOf('3')).toBe(3)
     expect(ring.cursorOf('0')).toBeUndefined()
-    expect(ring.between(3, 5)).toBe('<4><5>')
-    expect(ring.between(0, 5)).toBe('<3><4><5>')
-    expect(ring.between(0, 4)).toBe('<3><4>')
-    expect(ring.idAt(5)).toBe('5')
+    expect(ring.page(3, 5, Infinity)).toEqual({ text: '<4><5>', lastSeq: 5 })
+    expect(ring.page(0, 5, Infinity)).toEqual({ text: '<3><4><5>', lastSeq: 5 })
+    expect(ring.page(0, 4, Infinity)).toEqual({ text: '<3><4>', lastSeq: 4 })
+  })
+
+  it('cuts pages once they hold maxChars, but never below one event', () => {
+    const ring = createEventRing(10)
+    for (let i = 1; i <= 5; i++) ring.push(String(i), `<${i}>`)
+    expect(ring.page(0, 5, 6)).toEqual({ text: '<1><2>', lastSeq: 2 })
+    expect(ring.page(2, 5, 1)).toEqual({ text: '<3>', lastSeq: 3 })
+    expect(ring.page(5, 5, 6)).toEqual({ text: '', lastSeq: 5 })
   })
 
   it('treats "0" as the start while the first event is still held', () => {
@@ -68,48 +77,79 @@ describe('SSE encoding', () => {
   })
 })
 
+function memoryHub(bufferSize: number, heartbeatMs: number, maxClientBufferBytes: number) {
+  return createHub({ adapter: memoryAdapter({ bufferSize }) as Adapter, heartbeatMs, maxClientBufferBytes })
+}
+
+const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
+async function allPages(history: History): Promise<string> {
+  let text = ''
+  for (let page = await history.next(); page !== undefined; page = await history.next()) text += page
+  return text
+}
+
 describe('hub fan-out', () => {
   it('encodes a batch once and hands the very same bytes to every client', async () => {
-    const hub = createHub({ bufferSize: 10, heartbeatMs: 60_000, maxClientBufferBytes: 1024 })
+    const hub = memoryHub(10, 60_000, 1024)
     const a = recordingClient()
     const b = recordingClient()
-    const removeA = hub.add(a)
-    const removeB = hub.add(b)
-    hub.publish({ data: 'one' })
-    hub.publish({ data: 'two' })
-    await new Promise((resolve) => setImmediate(resolve))
+    const joinedA = hub.join(a, false)
+    const joinedB = hub.join(b, false)
+    await hub.publish({ data: 'one' })
+    await hub.publish({ data: 'two' })
+    await tick()
     expect(a.writes).toHaveLength(1)
     expect(a.writes[0]).toBe(b.writes[0])
     expect(a.writes[0].toString()).toBe('id: 1\ndata: one\n\nid: 2\ndata: two\n\n')
-    removeA()
-    removeB()
+    joinedA.remove()
+    joinedB.remove()
   })
 
   it('does not replay events that the next flush will deliver anyway', async () => {
-    const hub = createHub({ bufferSize: 10, heartbeatMs: 60_000, maxClientBufferBytes: 1024 })
-    hub.publish({ data: 'flushed' })
-    await new Promise((resolve) => setImmediate(resolve))
-    hub.publish({ data: 'pending' })
-    // A client connecting now replays only what live clients have already had…
-    expect(hub.replay('0').text).toBe('id: 1\ndata: flushed\n\n')
-    expect(hub.headId()).toBe('1')
+    const hub = memoryHub(10, 60_000, 1024)
+    await hub.publish({ data: 'flushed' })
+    await tick()
+    await hub.publish({ data: 'pending' })
+    // A client joining now replays only what live clients have already had…
     const client = recordingClient()
-    const remove = hub.add(client)
-    await new Promise((resolve) => setImmediate(resolve))
-    // …and gets the pending one exactly once, with the batch.
+    const joined = hub.join(client, true)
+    expect(joined.until?.id).toBe('1')
+    expect(await allPages(await hub.history('0', joined.until))).toBe('id: 1\ndata: flushed\n\n')
+    expect(hub.headId()).toBe('1')
+    await tick()
+    // …and gets the pending one exactly once, held back until its replay is written.
+    expect(client.writes).toHaveLength(0)
+    joined.release()
     expect(client.writes.map(String)).toEqual(['id: 2\ndata: pending\n\n'])
     expect(hub.headId()).toBe('2')
-    remove()
+    joined.remove()
+  })
+
+  it('skips the live events a client already has when its resume point is newer than the join', async () => {
+    const hub = memoryHub(10, 60_000, 1024)
+    const client = recordingClient()
+    const joined = hub.join(client, true)
+    await hub.publish({ data: 'a' })
+    await hub.publish({ data: 'b' })
+    await tick()
+    await hub.publish({ data: 'c' })
+    await tick()
+    joined.release('2')
+    expect(client.writes.map(String)).toEqual(['id: 3\ndata: c\n\n'])
+    joined.remove()
   })
 
   it('beats every heartbeatMs while clients are connected, and stops with the last one', () => {
     vi.useFakeTimers()
-    const hub = createHub({ bufferSize: 10, heartbeatMs: 1000, maxClientBufferBytes: 1024 })
+    const hub = memoryHub(10, 1000, 1024)
     const beat = Buffer.from(':\n\n')
     const streaming = recordingClient(beat)
     const polling = recordingClient()
-    const removeStreaming = hub.add(streaming)
-    const removePolling = hub.add(polling)
+    const replaying = recordingClient(beat)
+    const joinedStreaming = hub.join(streaming, false)
+    const joinedPolling = hub.join(polling, false)
+    const joinedReplaying = hub.join(replaying, true)
     vi.advanceTimersByTime(999)
     expect(streaming.writes).toHaveLength(0)
     vi.advanceTimersByTime(1)
@@ -117,38 +157,88 @@ describe('hub fan-out', () => {
     vi.advanceTimersByTime(2000)
     expect(streaming.writes).toHaveLength(3)
     expect(polling.writes).toHaveLength(0)
-    removeStreaming()
-    removePolling()
+    // A client being replayed to is busy receiving its history.
+    expect(replaying.writes).toHaveLength(0)
+    joinedStreaming.remove()
+    joinedPolling.remove()
+    joinedReplaying.remove()
     expect(vi.getTimerCount()).toBe(0)
   })
 
   it('writes a batch larger than the bound to a client that had nothing pending', async () => {
-    const hub = createHub({ bufferSize: 10, heartbeatMs: 60_000, maxClientBufferBytes: 8 })
+    const hub = memoryHub(10, 60_000, 8)
     // A reader that never reads: everything written stays unsent.
     const client = recordingClient()
     client.backlog = () => client.writes.reduce((sum, write) => sum + write.length, 0)
-    const remove = hub.add(client)
-    hub.publish({ data: 'a burst much larger than eight bytes' })
-    await new Promise((resolve) => setImmediate(resolve))
+    const joined = hub.join(client, false)
+    await hub.publish({ data: 'a burst much larger than eight bytes' })
+    await tick()
     expect(client.destroyed).toBe(false)
     expect(client.writes).toHaveLength(1)
     // The next delivery finds it still holding all of that: now it is cut.
-    hub.publish({ data: 'more' })
-    await new Promise((resolve) => setImmediate(resolve))
+    await hub.publish({ data: 'more' })
+    await tick()
     expect(client.destroyed).toBe(true)
     expect(client.writes).toHaveLength(1)
-    remove()
+    joined.remove()
+  })
+
+  it('holds live events for a replaying client only within the bound, counting what it has not read', async () => {
+    const hub = memoryHub(100, 60_000, 64)
+    const client = recordingClient(undefined, 30)
+    const joined = hub.join(client, true)
+    await hub.publish({ data: 'x'.repeat(20) })
+    await tick()
+    expect(client.destroyed).toBe(false)
+    await hub.publish({ data: 'y'.repeat(20) })
+    await tick()
+    // 30 unsent bytes of replay + 68 held are past 64: the next batch cuts it instead of piling up.
+    expect(client.destroyed).toBe(false)
+    await hub.publish({ data: 'z' })
+    await tick()
+    expect(client.destroyed).toBe(true)
+    expect(client.writes).toHaveLength(0)
+    joined.remove()
   })
 
   it('destroys a client whose backlog passes the bound, on a heartbeat as on an event', () => {
     vi.useFakeTimers()
-    const hub = createHub({ bufferSize: 10, heartbeatMs: 1000, maxClientBufferBytes: 2 })
+    const hub = memoryHub(10, 1000, 2)
     const client = recordingClient(Buffer.from(':\n\n'), 3)
-    const remove = hub.add(client)
+    const joined = hub.join(client, false)
     vi.advanceTimersByTime(999)
     expect(client.destroyed).toBe(false)
     vi.advanceTimersByTime(1)
     expect(client.destroyed).toBe(true)
-    remove()
+    joined.remove()
+  })
+})
+
+describe('memory adapter history', () => {
+  it('reads in pages of about maxClientBufferBytes (64 KiB at most), every event once', async () => {
+    const hub = memoryHub(100, 60_000, 100)
+    for (let i = 1; i <= 10; i++) await hub.publish({ data: 'x'.repeat(40) })
+    await tick()
+    const joined = hub.join(recordingClient(), true)
+    const history = await hub.history('2', joined.until)
+    expect(history.reset).toBe(false)
+    const pages: string[] = []
+    for (let page = await history.next(); page !== undefined; page = await history.next()) pages.push(page)
+    expect(pages.length).toBeGreaterThan(2)
+    expect(pages.every((page) => page.length < 100 + 60)).toBe(true)
+    expect(pages.join('').match(/^id: \d+$/gm)).toEqual(['3', '4', '5', '6', '7', '8', '9', '10'].map((id) => `id: ${id}`))
+    joined.remove()
+  })
+
+  it('fails the rest of a replay whose events were evicted while it was being read', async () => {
+    const hub = memoryHub(4, 60_000, 30)
+    for (let i = 1; i <= 4; i++) await hub.publish({ data: String(i) })
+    await tick()
+    const joined = hub.join(recordingClient(), true)
+    const history = await hub.history('0', joined.until)
+    expect(await history.next()).toBe('id: 1\ndata: 1\n\nid: 2\ndata: 2\n\n')
+    for (let i = 5; i <= 7; i++) await hub.publish({ data: String(i) })
+    await expect(history.next()).rejects.toThrow(/evicted meanwhile/)
+    joined.remove()
   })
 })

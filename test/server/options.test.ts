@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createPushServer, type PushServerOptions } from '../../src/server/index'
+import { createPushServer, memoryAdapter, type PushServerOptions } from '../../src/server/index'
 
 describe('createPushServer options', () => {
   it.each<[string, PushServerOptions, RegExp]>([
@@ -37,16 +37,39 @@ describe('createPushServer options', () => {
   })
 })
 
+describe('adapter options', () => {
+  it('takes only adapters made by the factories, and bufferSize only without one', () => {
+    expect(() => createPushServer({ adapter: { name: 'mine' } })).toThrow(/`adapter` must be made by memoryAdapter\(\) or redisStreamsAdapter\(\)/)
+    expect(() => createPushServer({ adapter: memoryAdapter(), bufferSize: 5 })).toThrow(/pass it as memoryAdapter\(\{ bufferSize \}\)/)
+    expect(() => memoryAdapter({ bufferSize: 0 })).toThrow(/`bufferSize` must be an integer from 1/)
+    expect(() => createPushServer({ writeTimeoutMs: 0 })).toThrow(/`writeTimeoutMs` must be an integer from 1 to 2147483647/)
+  })
+
+  it('refuses to share one adapter between two push servers', async () => {
+    const adapter = memoryAdapter()
+    const push = createPushServer({ adapter })
+    expect(() => createPushServer({ adapter })).toThrow(/already serves a push server; create one adapter per createPushServer\(\)/)
+    await push.close()
+  })
+})
+
 describe('publish', () => {
-  it('rejects ids and event names that cannot travel in an SSE field', () => {
+  it('rejects ids and event names that cannot travel in an SSE field', async () => {
     const push = createPushServer()
-    expect(() => push.publish({ data: 'x', id: 'a\nb' })).toThrow(/`id` must be a string of 1 to 256 characters/)
-    expect(() => push.publish({ data: 'x', id: '' })).toThrow(TypeError)
-    expect(() => push.publish({ data: 'x', id: 'y'.repeat(257) })).toThrow(TypeError)
-    expect(() => push.publish({ data: 'x', event: 'a\rb' })).toThrow(/`event` must be a non-empty string/)
-    expect(() => push.publish({ data: undefined })).toThrow(/JSON-serialisable/)
-    expect(() => push.publish(null as unknown as { data: string })).toThrow(TypeError)
+    await expect(push.publish({ data: 'x', id: 'a\nb' })).rejects.toThrow(/`id` must be a string of 1 to 256 characters/)
+    await expect(push.publish({ data: 'x', id: '' })).rejects.toThrow(TypeError)
+    await expect(push.publish({ data: 'x', id: 'y'.repeat(257) })).rejects.toThrow(TypeError)
+    await expect(push.publish({ data: 'x', event: 'a\rb' })).rejects.toThrow(/`event` must be a non-empty string/)
+    await expect(push.publish({ data: undefined })).rejects.toThrow(/JSON-serialisable/)
+    await expect(push.publish(null as unknown as { data: string })).rejects.toThrow(TypeError)
     // Nothing invalid was stored: numbering continues at 1.
-    expect(push.publish({ data: 'ok' })).toBe('1')
+    await expect(push.publish({ data: 'ok' })).resolves.toBe('1')
+    await push.close()
+  })
+
+  it('rejects once close() has finished: nothing is stored any more', async () => {
+    const push = createPushServer()
+    await push.close()
+    await expect(push.publish({ data: 'late' })).rejects.toThrow(/publish\(\) after close\(\): the event was not stored/)
   })
 })

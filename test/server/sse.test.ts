@@ -32,11 +32,11 @@ describe('SSE', () => {
     const { port, push } = await startServer()
     const stream = await openStream(port, '/stream')
     await stream.until((text) => text.length > 0, 'opening comment')
-    expect(push.publish({ data: 'plain' })).toBe('1')
-    expect(push.publish({ event: 'dish', data: { name: 'pho', sales: 3 } })).toBe('2')
-    expect(push.publish({ data: 'line one\nline two\r\nline three' })).toBe('3')
-    expect(push.publish({ event: 'custom', data: '', id: 'abc-7' })).toBe('abc-7')
-    expect(push.publish({ data: 'after custom' })).toBe('5')
+    await expect(push.publish({ data: 'plain' })).resolves.toBe('1')
+    await expect(push.publish({ event: 'dish', data: { name: 'pho', sales: 3 } })).resolves.toBe('2')
+    await expect(push.publish({ data: 'line one\nline two\r\nline three' })).resolves.toBe('3')
+    await expect(push.publish({ event: 'custom', data: '', id: 'abc-7' })).resolves.toBe('abc-7')
+    await expect(push.publish({ data: 'after custom' })).resolves.toBe('5')
     const text = await stream.until((t) => t.indexOf('after custom') !== -1, 'five events')
     expect(text).toBe(
       ':ok\n\n' +

@@ -1,0 +1,185 @@
+import { positiveInteger } from '../options'
+import type { PushAdapter, RedisClientLike, RedisStreamsAdapterOptions } from '../types'
+import { claimOnce, closedError, type Adapter } from './adapter'
+import { loadRedis } from './load-redis'
+import { createEventSizes } from './redis-entries'
+import { createHistoryReader } from './redis-history'
+import { isEntryId, STREAM_START } from './redis-ids'
+import { startStreamReader, type StreamReader } from './redis-reader'
+
+// How long close() lets pending commands finish before it drops the connection.
+const CLOSE_GRACE_MS = 1000
+// A publish made before the first connection was up waits this long for it; afterwards an
+// unreachable Redis fails publishes at once.
+const FIRST_CONNECT_WAIT_MS = 5000
+
+function isClient(value: unknown): value is RedisClientLike {
+  if (value === null || typeof value !== 'object') return false
+  const client = value as Record<string, unknown>
+  return ['duplicate', 'sendCommand', 'connect', 'on'].every((method) => typeof client[method] === 'function')
+}
+
+function resolveOptions(options: RedisStreamsAdapterOptions) {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError('pushwire/server: redisStreamsAdapter() options must be an object `{ url?, client?, stream?, maxLen? }`')
+  }
+  const { url, client, stream = 'pushwire' } = options
+  if (url !== undefined && client !== undefined) {
+    throw new TypeError('pushwire/server: redisStreamsAdapter() takes `url` or `client`, not both')
+  }
+  if (url !== undefined && (typeof url !== 'string' || !/^rediss?:\/\//.test(url))) {
+    throw new TypeError(`pushwire/server: redisStreamsAdapter() option \`url\` must be a redis:// or rediss:// URL, got ${String(url)}`)
+  }
+  if (client !== undefined && !isClient(client)) {
+    throw new TypeError('pushwire/server: redisStreamsAdapter() option `client` must be a node-redis client (createClient() from the `redis` package)')
+  }
+  if (typeof stream !== 'string' || stream === '') {
+    throw new TypeError('pushwire/server: redisStreamsAdapter() option `stream` must be a non-empty string (the key of the stream)')
+  }
+  return { url, client, stream, maxLen: positiveInteger('maxLen', options.maxLen, 1000) }
+}
+
+function notConnected(consequence: string): Error {
+  return new Error(`pushwire/server: Redis is not connected; ${consequence}`)
+}
+
+/** Waits for the first connection, at most {@link FIRST_CONNECT_WAIT_MS}. */
+function withinFirstConnect(connected: Promise<void>): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, FIRST_CONNECT_WAIT_MS)))
+  return Promise.race([connected, waited]).then(() => clearTimeout(timer))
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message || error.name : String(error)
+}
+
+/**
+ * Keeps events in one Redis stream shared by every server process: each process appends with
+ * `XADD … MAXLEN ~ maxLen`, reads the stream on a blocking connection of its own and fans out
+ * to its own clients. Event ids are the stream's entry ids, so a client resumes on any process.
+ * Needs the optional peer dependency `redis` (node-redis), loaded here when `client` is not given.
+ */
+export function redisStreamsAdapter(options: RedisStreamsAdapterOptions = {}): PushAdapter {
+  const { url, client, stream, maxLen } = resolveOptions(options)
+  const createClient = client ? undefined : loadRedis().createClient
+  const claim = claimOnce('Redis streams')
+  const sizes = createEventSizes()
+  let connection: RedisClientLike | undefined
+  let readerConnection: RedisClientLike | undefined
+  let reader: StreamReader | undefined
+  let head: string | undefined
+  let headKnown: (() => void) | undefined
+  const started = new Promise<void>((resolve) => (headKnown = resolve))
+  let closed = false
+  let history: ReturnType<typeof createHistoryReader> | undefined
+  let connectedOnce: Promise<void> | undefined
+
+  /**
+   * The storing connection once it can take commands. Before it was ever up, a command waits
+   * for the first connection (a little); afterwards an unreachable Redis fails it at once.
+   */
+  function usable(consequence: string): Promise<RedisClientLike> {
+    const store = connection
+    if (!store || !connectedOnce) return Promise.reject(notConnected(consequence))
+    const check = () => (store.isReady ? store : Promise.reject(notConnected(consequence)))
+    return store.isReady ? Promise.resolve(store) : withinFirstConnect(connectedOnce).then(check)
+  }
+
+  function report(what: string) {
+    let down = false
+    return (error: unknown) => {
+      if (error === undefined) {
+        if (down) console.error(`pushwire/server: ${what} reaches Redis again`)
+        down = false
+      } else if (!down && !closed) {
+        down = true
+        console.error(`pushwire/server: ${what} lost Redis (${describe(error)}); retrying with backoff`)
+      }
+    }
+  }
+
+  const adapter: Adapter = {
+    name: 'redis-streams',
+    start(settings) {
+      claim()
+      connection = client || (createClient as NonNullable<typeof createClient>)({ url, disableOfflineQueue: true })
+      // A blocking XREAD holds its connection: the reader never shares the one that stores.
+      readerConnection = connection.duplicate({ disableOfflineQueue: true })
+      const readerHealth = report('the stream reader')
+      // node-redis emits 'error' on every failed reconnect; unheard, that would end the process.
+      readerConnection.on('error', readerHealth)
+      if (!client) {
+        const storeHealth = report('publishing')
+        connection.on('error', storeHealth)
+        connection.on('ready', () => storeHealth(undefined))
+      }
+      const store = connection
+      connectedOnce = store.isReady ? Promise.resolve() : new Promise((resolve) => store.on('ready', resolve))
+      if (!store.isOpen) store.connect().catch(() => {})
+      const own = readerConnection
+      own.connect().then(
+        () => {
+          if (closed) return
+          reader = startStreamReader({
+            connection: own,
+            stream,
+            sink: settings.sink,
+            sizes,
+            onStart(id) {
+              head = id
+              if (headKnown) headKnown()
+            },
+            onHealth: readerHealth,
+          })
+        },
+        () => {},
+      )
+      history = createHistoryReader({
+        send: (args) => usable('the history cannot be read').then((ready) => ready.sendCommand(args)),
+        stream,
+        sizes,
+        pageChars: settings.pageChars,
+        initialHead: () => started.then(() => head as string),
+      })
+    },
+    initialHeadId: () => head,
+    whenStarted: () => started,
+    append(event) {
+      if (closed) return Promise.reject(closedError())
+      if (event.id !== undefined && (!isEntryId(event.id) || event.id === STREAM_START)) {
+        return Promise.reject(
+          new TypeError(
+            `pushwire/server: with redisStreamsAdapter, publish() \`id\` must be a stream entry id such as '1700000000000-0', greater than the newest in the stream; got '${event.id}'. Leave it out and Redis assigns one.`,
+          ),
+        )
+      }
+      const args = ['XADD', stream, 'MAXLEN', '~', String(maxLen), event.id === undefined ? '*' : event.id]
+      if (event.event !== undefined) args.push('event', event.event)
+      args.push('data', event.data)
+      return usable('the event was not stored').then((store) =>
+        store.sendCommand(args).then(String, (error: unknown) => {
+          throw new Error(`pushwire/server: the event was not stored in Redis (${describe(error)})`, { cause: error })
+        }),
+      )
+    },
+    history(afterId, until) {
+      if (!history) return Promise.reject(notConnected('the history cannot be read'))
+      return history(afterId, until)
+    },
+    async close() {
+      if (closed) return
+      closed = true
+      if (reader) reader.close()
+      // The blocked XREAD would hold a graceful close for up to its block time.
+      if (readerConnection) readerConnection.destroy()
+      if (!connection || client || !connection.isOpen) return
+      const own = connection
+      let grace: ReturnType<typeof setTimeout> | undefined
+      await Promise.race([own.close(), new Promise((resolve) => (grace = setTimeout(resolve, CLOSE_GRACE_MS)))])
+      clearTimeout(grace)
+      if (own.isOpen) own.destroy()
+    },
+  }
+  return adapter
+}

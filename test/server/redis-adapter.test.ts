@@ -1,0 +1,244 @@
+// redisStreamsAdapter in this process against a real redis-server: what it stores, how it reads
+// history, what it owns. Several processes and outages: cluster.test.ts, redis-faults.test.ts.
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { build } from 'esbuild'
+import { createClient } from 'redis'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { Adapter, History, StoredEvent } from '../../src/server/adapters/adapter'
+import { redisStreamsAdapter } from '../../src/server/index'
+import { startRedis, type TestRedis } from '../helpers/redis-server'
+import { closeServers, openStream, parseEvents, startServer } from './helpers'
+
+let redis: TestRedis
+let control: ReturnType<typeof createClient>
+let streamNumber = 0
+/** A stream of its own for each test. */
+let stream: string
+
+beforeAll(async () => {
+  redis = await startRedis()
+  control = createClient({ url: redis.url })
+  await control.connect()
+})
+
+afterAll(async () => {
+  await control.close()
+  await redis.close()
+})
+
+afterEach(async () => {
+  await closeServers()
+  stream = `test-${++streamNumber}`
+})
+stream = `test-${++streamNumber}`
+
+
+/** An adapter started on its own, for the history reads a server makes once it has started. */
+async function startedAdapter(): Promise<Adapter> {
+  const adapter = redisStreamsAdapter({ url: redis.url, stream }) as Adapter
+  adapter.start({ sink: { deliver() {}, reset() {} }, pageChars: 64 * 1024 })
+  await adapter.whenStarted()
+  return adapter
+}
+
+async function allPages(history: History): Promise<string[]> {
+  const ids: string[] = []
+  for (let page = await history.next(); page !== undefined; page = await history.next()) {
+    parseEvents(page).forEach((event) => ids.push(event.id as string))
+  }
+  return ids
+}
+
+const xadd = (data: string) => control.sendCommand(['XADD', stream, '*', 'data', data]) as Promise<string>
+const at = (id: string): StoredEvent => ({ id, chunk: '' })
+
+describe('redisStreamsAdapter: storing', () => {
+  it('stores each event as a stream entry (fields event and data) whose id is the event id on the wire', async () => {
+    const { port, push } = await startServer({ adapter: redisStreamsAdapter({ url: redis.url, stream }) })
+    const sse = await openStream(port, '/stream')
+    await sse.until((text) => text.startsWith(':ok'), 'opened')
+    const first = await push.publish({ event: 'dish', data: { name: 'pho' } })
+    const second = await push.publish({ data: 'two\nlines' })
+    expect(first).toMatch(/^\d+-\d+$/)
+    const entries = (await control.sendCommand(['XRANGE', stream, '-', '+'])) as Array<[string, string[]]>
+    expect(entries).toEqual([
+      [first, ['event', 'dish', 'data', '{"name":"pho"}']],
+      [second, ['data', 'two\nlines']],
+    ])
+    const text = await sse.until((t) => t.indexOf('lines') !== -1, 'both events')
+    expect(text).toBe(`:ok\n\nevent: dish\nid: ${first}\ndata: {"name":"pho"}\n\nid: ${second}\ndata: two\ndata: lines\n\n`)
+    sse.close()
+  })
+
+  it('trims with MAXLEN ~ maxLen: the stream keeps about maxLen entries', async () => {
+    const { push } = await startServer({ adapter: redisStreamsAdapter({ url: redis.url, stream, maxLen: 10 }) })
+    for (let i = 0; i < 350; i++) await push.publish({ data: String(i) })
+    const length = Number(await control.sendCommand(['XLEN', stream]))
+    // Redis trims whole blocks of 100 entries, so between maxLen and maxLen + 100 stay.
+    expect(length).toBeGreaterThanOrEqual(10)
+    expect(length).toBeLessThanOrEqual(110)
+  })
+
+  it('uses a custom id written as a stream entry id, and rejects any other with a clear error', async () => {
+    const { push } = await startServer({ adapter: redisStreamsAdapter({ url: redis.url, stream }) })
+    await expect(push.publish({ data: 'mine', id: '9000000000000-7' })).resolves.toBe('9000000000000-7')
+    await expect(push.publish({ data: 'older', id: '5-0' })).rejects.toThrow(/not stored in Redis \(.*equal or smaller than the target stream top item/)
+    await expect(push.publish({ data: 'x', id: 'order-17' })).rejects.toThrow(/`id` must be a stream entry id such as '1700000000000-0'.*Leave it out/)
+    await expect(push.publish({ data: 'x', id: '0-0' })).rejects.toThrow(TypeError)
+    expect(Number(await control.sendCommand(['XLEN', stream]))).toBe(1)
+  })
+
+  it('holds a publish made before the first connection until it is up', async () => {
+    const push = (await startServer({ adapter: redisStreamsAdapter({ url: redis.url, stream }) })).push
+    // Straight after createPushServer(): the connection is still being made.
+    await expect(push.publish({ data: 'early' })).resolves.toMatch(/^\d+-\d+$/)
+  })
+})
+
+describe('redisStreamsAdapter: connections', () => {
+  it('close() releases both of its connections (the publishing one and the blocked reader)', async () => {
+    const before = await connections()
+    const server = await startServer({ adapter: redisStreamsAdapter({ url: redis.url, stream }) })
+    await server.push.publish({ data: 'x' })
+    // The reader settles into its blocking read.
+    const opened = await connectionsUntil((list) => newOnes(list, before).length === 2 && newOnes(list, before).some((line) => /cmd=xread/.test(line)))
+    expect(newOnes(opened, before)).toHaveLength(2)
+    await server.close()
+    await connectionsUntil((list) => newOnes(list, before).length === 0)
+  })
+
+  it('uses a given client without closing it, and reads on a duplicate that it does close', async () => {
+    const mine = createClient({ url: redis.url })
+    mine.on('error', () => {})
+    await mine.connect()
+    const before = await connections()
+    const server = await startServer({ adapter: redisStreamsAdapter({ client: mine, stream }) })
+    await expect(server.push.publish({ data: 'through my client' })).resolves.toMatch(/^\d+-\d+$/)
+    await connectionsUntil((list) => newOnes(list, before).length === 1)
+    await server.close()
+    await connectionsUntil((list) => newOnes(list, before).length === 0)
+    expect(mine.isReady).toBe(true)
+    await mine.close()
+  })
+
+  it('checks its options, naming the option and what it takes', () => {
+    expect(() => redisStreamsAdapter({ url: redis.url, client: control as never })).toThrow(/takes `url` or `client`, not both/)
+    expect(() => redisStreamsAdapter({ url: 'localhost:6379' })).toThrow(/`url` must be a redis:\/\/ or rediss:\/\/ URL/)
+    expect(() => redisStreamsAdapter({ client: {} as never })).toThrow(/`client` must be a node-redis client/)
+    expect(() => redisStreamsAdapter({ stream: '' })).toThrow(/`stream` must be a non-empty string/)
+    expect(() => redisStreamsAdapter({ maxLen: 0 })).toThrow(/`maxLen` must be an integer from 1/)
+  })
+
+  it('names the package to install when `redis` is missing', async () => {
+    // Bundled into a directory with no node_modules above it, where `redis` cannot be found.
+    const dir = mkdtempSync(join(tmpdir(), 'pushwire-no-redis-'))
+    try {
+      writeFileSync(
+        join(dir, 'entry.ts'),
+        `import { redisStreamsAdapter } from ${JSON.stringify(join(__dirname, '..', '..', 'src', 'server', 'index'))}\n` +
+          'try { redisStreamsAdapter() } catch (error) { console.log(error.message) }\n',
+      )
+      await build({ entryPoints: [join(dir, 'entry.ts')], outfile: join(dir, 'entry.mjs'), bundle: true, platform: 'node', format: 'esm', external: ['ws', 'redis'], logLevel: 'error' })
+      const output = execFileSync(process.execPath, [join(dir, 'entry.mjs')], { encoding: 'utf8' })
+      expect(output.trim()).toBe('pushwire/server: redisStreamsAdapter() needs the optional peer dependency `redis` (npm install redis)')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+/** One line of CLIENT LIST per connection to the test's Redis. */
+async function connections(): Promise<string[]> {
+  return String(await control.sendCommand(['CLIENT', 'LIST'])).split('\n').filter(Boolean)
+}
+
+/** The connections in `list` that were not there `before` (compared by connection id). */
+function newOnes(list: string[], before: string[]): string[] {
+  const known = new Set(before.map((line) => /id=(\d+)/.exec(line)![1]))
+  return list.filter((line) => !known.has(/id=(\d+)/.exec(line)![1]))
+}
+
+/** Polls CLIENT LIST until `done(list)` holds (5 s at most). */
+async function connectionsUntil(done: (list: string[]) => boolean): Promise<string[]> {
+  let list: string[] = []
+  for (const deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 20))) {
+    list = await connections()
+    if (done(list)) return list
+  }
+  throw new Error(`Redis connections not as expected:\n${list.join('\n')}`)
+}
+
+describe('redisStreamsAdapter: history', () => {
+  it('replays after an entry id, up to the head the client joined at', async () => {
+    const ids = [await xadd('a'), await xadd('b'), await xadd('c'), await xadd('d')]
+    const adapter = await startedAdapter()
+    const history = await adapter.history(ids[0], at(ids[2]))
+    expect(history.reset).toBe(false)
+    expect(await allPages(history)).toEqual([ids[1], ids[2]])
+    await adapter.close()
+  })
+
+  it('skips instead of resetting when the resume point is newer than this process has delivered', async () => {
+    const ids = [await xadd('a'), await xadd('b'), await xadd('c')]
+    const adapter = await startedAdapter()
+    const history = await adapter.history(ids[2], at(ids[0]))
+    expect(history).toMatchObject({ reset: false, skipThrough: ids[2] })
+    expect(await allPages(history)).toEqual([])
+    await adapter.close()
+  })
+
+  it('resets a resume point that is malformed, unknown or trimmed, and replays the whole stream after it', async () => {
+    const ids = [await xadd('a'), await xadd('b')]
+    const adapter = await startedAdapter()
+    for (const afterId of ['17', 'abc', '1-2', '01-0', `${ids[0].split('-')[0]}-99999`]) {
+      const history = await adapter.history(afterId, at(ids[1]))
+      expect(history.reset).toBe(true)
+      expect(await allPages(history)).toEqual(ids)
+    }
+    await adapter.close()
+  })
+
+  it('takes "0" as the start while nothing was trimmed, and resets it afterwards', async () => {
+    const ids = [await xadd('a'), await xadd('b')]
+    const adapter = await startedAdapter()
+    const whole = await adapter.history('0', at(ids[1]))
+    expect(whole.reset).toBe(false)
+    expect(await allPages(whole)).toEqual(ids)
+    await control.sendCommand(['XTRIM', stream, 'MAXLEN', '1'])
+    expect((await adapter.history('0', at(ids[1]))).reset).toBe(true)
+    await adapter.close()
+  })
+
+  it('fails the rest of a replay whose next entries were trimmed while it was being read', async () => {
+    const ids: string[] = []
+    for (let i = 0; i < 40; i++) ids.push(await xadd('x'.repeat(4000)))
+    const adapter = await startedAdapter()
+    // A first replay teaches the adapter how large entries are: it then reads fewer at once.
+    expect(await allPages(await adapter.history(ids[0], at(ids[39])))).toEqual(ids.slice(1))
+    const history = await adapter.history(ids[1], at(ids[39]))
+    expect(await history.next()).toBeDefined()
+    await control.sendCommand(['XTRIM', stream, 'MAXLEN', '1'])
+    await expect(allPages(history)).rejects.toThrow(/trimmed from the Redis stream meanwhile/)
+    await adapter.close()
+  })
+
+  it('reads the stream once for a storm of clients resuming from the same id', async () => {
+    const ids: string[] = []
+    for (let i = 0; i < 20; i++) ids.push(await xadd(`e${i}`))
+    const { port } = await startServer({ adapter: redisStreamsAdapter({ url: redis.url, stream }) })
+    const xranges = async () => Number(/cmdstat_xrange:calls=(\d+)/.exec((await control.sendCommand(['INFO', 'commandstats'])) as string)?.[1] ?? 0)
+    // Let the reader settle into its blocking read first: it checks its position with XRANGE too.
+    const primer = await openStream(port, '/stream')
+    await primer.until((t) => t.startsWith(':ok'), 'server started')
+    const before = await xranges()
+    const storm = await Promise.all(Array.from({ length: 40 }, () => openStream(port, '/stream', { accept: 'text/event-stream', 'last-event-id': ids[4] })))
+    await Promise.all(storm.map((sse) => sse.until((t) => t.indexOf(`id: ${ids[19]}\n`) !== -1, 'replay')))
+    storm.forEach((sse) => expect(parseEvents(sse.text).map((event) => event.id)).toEqual(ids.slice(5)))
+    expect((await xranges()) - before).toBeLessThanOrEqual(2)
+    storm.forEach((sse) => sse.close())
+    primer.close()
+  })
+})
