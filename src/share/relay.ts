@@ -44,7 +44,8 @@ function toWireError(error: unknown): WireError {
  */
 export function createSharedClient<E extends object>(clientOptions: PushClientOptions, key?: string): PushClient<E> {
   const options = { ...clientOptions, share: undefined }
-  const name = 'pushwire:' + (key || resolveUrl(options.url))
+  // The wire version in the name keeps apart tabs whose pushwire versions relay differently.
+  const name = 'pushwire/1:' + (key || resolveUrl(options.url))
   try {
     new BroadcastChannel(name).close()
   } catch {
