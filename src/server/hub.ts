@@ -1,3 +1,4 @@
+import { noop } from '../constants'
 import type { Adapter, History, StoredEvent } from './adapters/adapter'
 import { encodeCursor, encodeReset, isValidEventId, isValidEventType } from './sse-encoding'
 import type { PublishInput } from './types'
@@ -38,10 +39,13 @@ export interface Hub {
   /** Id of the newest event delivered to live clients; `undefined` until the adapter has started. */
   headId(): string | undefined
   /**
-   * Resolves once {@link headId} is known. A client must not join before: it could not be told
-   * where it starts, and events stored meanwhile would pass it by.
+   * Calls `then(true)` once {@link headId} is known, at once when it is: a client must not join
+   * before, as it could not be told where it starts and events stored meanwhile would pass it
+   * by. Calls `then(false)` instead when the hub closes first (Redis was never reached). Returns
+   * a function that forgets `then`: call it when the connection closes meanwhile, so that a
+   * long wait for the adapter does not keep every connection that gave up.
    */
-  started(): Promise<void>
+  afterStart(then: (started: boolean) => void): () => void
   /**
    * Starts delivering to `client`. With `holdLive`, live events are held back (within
    * `maxClientBufferBytes`) until {@link Membership.release}, so a replay can be written first.
@@ -117,6 +121,14 @@ export function createHub(options: HubOptions): Hub {
   let flushScheduled: ReturnType<typeof setImmediate> | undefined
   let heartbeatTimer: ReturnType<typeof setInterval> | undefined
   let onEmpty: (() => void) | undefined
+  let closed = false
+  const startWaiters = new Set<(started: boolean) => void>()
+
+  function endStartWait(started: boolean): void {
+    const waiting = Array.from(startWaiters)
+    startWaiters.clear()
+    waiting.forEach((then) => then(started))
+  }
 
   function writeLive(member: Member, payload: Buffer): void {
     // One stuck reader must not grow the server's memory; it resumes from its Last-Event-ID.
@@ -185,6 +197,21 @@ export function createHub(options: HubOptions): Hub {
     },
     pageChars: Math.min(64 * 1024, maxClientBufferBytes),
   })
+  adapter.whenStarted().then(() => endStartWait(true))
+
+  function afterStart(then: (started: boolean) => void): () => void {
+    if (closed) then(false)
+    else if (headId() !== undefined) then(true)
+    else {
+      startWaiters.add(then)
+      return () => startWaiters.delete(then)
+    }
+    return noop
+  }
+
+  function headId(): string | undefined {
+    return head ? head.id : adapter.initialHeadId()
+  }
 
   function publish(input: PublishInput): Promise<string> {
     let data: string
@@ -229,6 +256,8 @@ export function createHub(options: HubOptions): Hub {
   }
 
   function close(graceMs: number): Promise<void> {
+    closed = true
+    endStartWait(false)
     if (flushScheduled) clearImmediate(flushScheduled)
     flush()
     if (members.size === 0) return Promise.resolve()
@@ -245,8 +274,8 @@ export function createHub(options: HubOptions): Hub {
 
   return {
     publish,
-    headId: () => (head ? head.id : adapter.initialHeadId()),
-    started: adapter.whenStarted,
+    headId,
+    afterStart,
     join,
     history: adapter.history,
     get size() {
