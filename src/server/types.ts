@@ -72,6 +72,15 @@ export interface RedisStreamsAdapterOptions {
   stream?: string
   /** Events the stream keeps, at least (`XADD … MAXLEN ~`; Redis trims whole blocks, so a few more stay). @default 1000 */
   maxLen?: number
+  /**
+   * How long a publish or a history read waits for Redis to answer, in ms. A Redis that
+   * accepts connections but does not answer (stopped, stuck, or behind a network that drops
+   * everything) would otherwise hold every `publish()` for good; past this the publish
+   * rejects, and so do all others at once until Redis answers again. A rejected publish that
+   * Redis had received may still be stored and delivered if Redis was only slow.
+   * @default 5000
+   */
+  commandTimeoutMs?: number
 }
 
 /** Options of {@link createPushServer}. */

@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Adapter, History, StoredEvent } from '../../src/server/adapters/adapter'
 import { redisStreamsAdapter } from '../../src/server/index'
 import { startRedis, type TestRedis } from '../helpers/redis-server'
+import { within } from '../helpers/wait'
 import { closeServers, openStream, parseEvents, startServer } from './helpers'
 
 let redis: TestRedis
@@ -130,6 +131,7 @@ describe('redisStreamsAdapter: connections', () => {
     expect(() => redisStreamsAdapter({ client: {} as never })).toThrow(/`client` must be a node-redis client/)
     expect(() => redisStreamsAdapter({ stream: '' })).toThrow(/`stream` must be a non-empty string/)
     expect(() => redisStreamsAdapter({ maxLen: 0 })).toThrow(/`maxLen` must be an integer from 1/)
+    expect(() => redisStreamsAdapter({ commandTimeoutMs: 2 ** 31 })).toThrow(/`commandTimeoutMs` must be an integer from 1 to 2147483647, got 2147483648/)
   })
 
   it('names the package to install when `redis` is missing', async () => {
@@ -240,5 +242,46 @@ describe('redisStreamsAdapter: history', () => {
     expect((await xranges()) - before).toBeLessThanOrEqual(2)
     storm.forEach((sse) => sse.close())
     primer.close()
+  })
+})
+
+describe('redisStreamsAdapter: a Redis that stops answering', () => {
+  it('rejects a publish after commandTimeoutMs, refuses the next ones at once, and stores again once Redis answers', async () => {
+    // A Redis of its own: stopped with SIGSTOP, it keeps its connections open and answers nothing.
+    const stalled = await startRedis()
+    try {
+      const { port, push } = await startServer({ adapter: redisStreamsAdapter({ url: stalled.url, stream, commandTimeoutMs: 300 }) })
+      const live = await openStream(port, '/stream')
+      await live.until((text) => text.startsWith(':ok'), 'opened')
+      const first = await push.publish({ data: 'before' })
+      await live.until((text) => text.indexOf('data: before\n') !== -1, 'the event before')
+
+      stalled.pause()
+      await expect(within(push.publish({ data: 'unanswered' }), 'the publish to settle')).rejects.toThrow(
+        'pushwire/server: Redis did not answer within 300 ms (commandTimeoutMs); the event may or may not be stored',
+      )
+      // Not queued behind the unanswered one: refused without being sent.
+      await expect(within(push.publish({ data: 'refused' }), 'the next publish to settle')).rejects.toThrow(
+        'pushwire/server: Redis has not answered for over 300 ms (commandTimeoutMs); the event was not stored',
+      )
+      // A replay cannot be read meanwhile: the client is dropped (it retries), not held.
+      const resuming = await openStream(port, '/stream', { accept: 'text/event-stream', 'last-event-id': first })
+      await within(resuming.ended, 'the resuming client to be dropped')
+
+      stalled.resume()
+      let after: string | undefined
+      while (after === undefined) {
+        after = await push.publish({ data: 'after' }).catch(() => undefined)
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+      await live.until((text) => text.indexOf('data: after\n') !== -1, 'the event after')
+      // Redis had received the unanswered publish before it stopped: it stored it when it went on.
+      expect(parseEvents(live.text).map((event) => event.data)).toEqual(['before', 'unanswered', 'after'])
+      live.close()
+    } finally {
+      stalled.resume()
+      await closeServers()
+      await stalled.close()
+    }
   })
 })
