@@ -159,7 +159,8 @@ export interface PushServer {
   /**
    * Stores an event, then sends it to every connected client (of every process sharing the
    * adapter); resolves with its id once stored. Rejects when it was not stored: invalid input
-   * (`TypeError`), the store unreachable (Redis down), or after `close()` has finished.
+   * (`TypeError`), the store unreachable (Redis down), or after `close()` has finished; and when
+   * Redis did not answer within `commandTimeoutMs` (then it may still be stored).
    */
   publish(input: PublishInput): Promise<string>
   /** Request handler for node:http (`createServer(push.handler)`) and Express (`app.all('/stream', push.handler)`). */
