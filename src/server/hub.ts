@@ -130,10 +130,26 @@ export function createHub(options: HubOptions): Hub {
     waiting.forEach((then) => then(started))
   }
 
+  /** Stops delivering to `member`; the last one to go stops the heartbeat and lets close() finish. */
+  function forget(member: Member): void {
+    if (members.get(member.client) !== member) return
+    members.delete(member.client)
+    if (members.size > 0) return
+    clearInterval(heartbeatTimer)
+    heartbeatTimer = undefined
+    if (onEmpty) onEmpty()
+  }
+
+  /** Drops a client's connection; it stops counting at once, not only once the socket has closed. */
+  function cut(member: Member): void {
+    forget(member)
+    member.client.destroy()
+  }
+
   function writeLive(member: Member, payload: Buffer): void {
     // One stuck reader must not grow the server's memory; it resumes from its Last-Event-ID.
     // Judged on what earlier writes left unsent, so one large batch does not cut healthy readers.
-    if (member.client.backlog() > maxClientBufferBytes) member.client.destroy()
+    if (member.client.backlog() > maxClientBufferBytes) cut(member)
     else member.client.write(payload)
   }
 
@@ -141,7 +157,7 @@ export function createHub(options: HubOptions): Hub {
     if (member.held) {
       // Held events count against the same bound as unsent bytes: a replay that is not being
       // read cannot make the server hold live events for it without end.
-      if (member.client.backlog() + member.heldBytes > maxClientBufferBytes) member.client.destroy()
+      if (member.client.backlog() + member.heldBytes > maxClientBufferBytes) cut(member)
       else {
         member.held.push(batch)
         member.heldBytes += batch.payload.length
@@ -190,7 +206,7 @@ export function createHub(options: HubOptions): Hub {
         const notice = Buffer.from(encodeReset(lostAfter) + encodeCursor(headId))
         members.forEach((member) => {
           // Mid-replay or skipping, a client's position is in the lost stream: it reconnects and is reset then.
-          if (member.held || member.skipThrough !== undefined) member.client.destroy()
+          if (member.held || member.skipThrough !== undefined) cut(member)
           else writeLive(member, notice)
         })
       },
@@ -236,22 +252,19 @@ export function createHub(options: HubOptions): Hub {
         member.held = undefined
         member.heldBytes = 0
         member.skipThrough = skipThrough
-        held.forEach((batch) => deliver(member, batch))
+        for (const batch of held) {
+          // A held batch may cut the client (its backlog is over the bound): the rest is not for it.
+          if (members.get(client) !== member) return
+          deliver(member, batch)
+        }
       },
-      remove() {
-        if (members.get(client) !== member) return
-        members.delete(client)
-        if (members.size > 0) return
-        clearInterval(heartbeatTimer)
-        heartbeatTimer = undefined
-        if (onEmpty) onEmpty()
-      },
+      remove: () => forget(member),
     }
   }
 
   function disconnectAll(): number {
     const count = members.size
-    members.forEach((member) => member.client.destroy())
+    members.forEach(cut)
     return count
   }
 
@@ -262,7 +275,7 @@ export function createHub(options: HubOptions): Hub {
     flush()
     if (members.size === 0) return Promise.resolve()
     return new Promise((resolve) => {
-      const grace = setTimeout(() => members.forEach((member) => member.client.destroy()), graceMs)
+      const grace = setTimeout(() => members.forEach(cut), graceMs)
       onEmpty = () => {
         clearTimeout(grace)
         onEmpty = undefined
