@@ -10,7 +10,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Adapter, History, StoredEvent } from '../../src/server/adapters/adapter'
 import { redisStreamsAdapter } from '../../src/server/index'
 import { startRedis, type TestRedis } from '../helpers/redis-server'
-import { within } from '../helpers/wait'
+import { startSilentRelay } from '../helpers/silent-relay'
+import { waitFor, within } from '../helpers/wait'
 import { closeServers, openStream, parseEvents, startServer } from './helpers'
 
 let redis: TestRedis
@@ -282,6 +283,24 @@ describe('redisStreamsAdapter: a Redis that stops answering', () => {
       stalled.resume()
       await closeServers()
       await stalled.close()
+    }
+  })
+})
+
+describe('redisStreamsAdapter: close() while Redis is silent', () => {
+  it('still releases both of its connections', async () => {
+    const relay = await startSilentRelay(redis.port)
+    try {
+      const server = await startServer({ adapter: redisStreamsAdapter({ url: relay.url, stream, commandTimeoutMs: 200 }) })
+      await server.push.publish({ data: 'stored' })
+      expect(relay.connections).toBe(2)
+      relay.silence()
+      await expect(server.push.publish({ data: 'unanswered' })).rejects.toThrow(/did not answer within 200 ms/)
+      await within(server.close(), 'close()')
+      // An open connection would also keep the Node process from exiting.
+      await waitFor(() => relay.connections === 0, 'no connection left to the silent Redis')
+    } finally {
+      await relay.close()
     }
   })
 })

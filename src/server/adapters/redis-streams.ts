@@ -228,9 +228,15 @@ export function redisStreamsAdapter(options: RedisStreamsAdapterOptions = {}): P
       if (!connection || client || !connection.isOpen) return
       const own = connection
       let grace: ReturnType<typeof setTimeout> | undefined
-      await Promise.race([own.close(), new Promise((resolve) => (grace = setTimeout(resolve, CLOSE_GRACE_MS)))])
+      // A graceful close waits for every reply: a Redis that has stopped answering would hold it for good.
+      if (unanswered === 0) await Promise.race([own.close(), new Promise((resolve) => (grace = setTimeout(resolve, CLOSE_GRACE_MS)))])
       clearTimeout(grace)
-      if (own.isOpen) own.destroy()
+      // Still draining after the grace (isOpen is false from the start of a close): drop the rest.
+      try {
+        own.destroy()
+      } catch {
+        // node-redis 5 throws once close() has begun; there the close ends with the last reply.
+      }
     },
   }
   return adapter
