@@ -50,6 +50,8 @@ export interface RedisClientLike {
   /** Whether commands can be sent right now. */
   readonly isReady: boolean
   connect(): Promise<unknown>
+  /** The options it was made with; the adapter's reader connection keeps their `socket` settings. */
+  readonly options?: { socket?: object }
   /** A new client with the same options; the adapter reads the stream on one of these. */
   duplicate(overrides?: object): RedisClientLike
   sendCommand(args: string[]): Promise<unknown>

@@ -7,7 +7,10 @@ export interface SilentRelay {
   url: string
   /** Client connections open through the relay right now. */
   readonly connections: number
-  /** From now on, what the server answers is held back: requests get through, answers never come. */
+  /**
+   * The connections open now go silent: their requests still get through, the answers never
+   * come (a half-open connection, a stopped peer). Connections made afterwards work.
+   */
   silence(): void
   close(): Promise<void>
 }
@@ -15,13 +18,13 @@ export interface SilentRelay {
 /** Starts a {@link SilentRelay} to `port` on 127.0.0.1. */
 export async function startSilentRelay(port: number): Promise<SilentRelay> {
   const open = new Set<Socket>()
-  let silent = false
+  const silenced = new WeakSet<Socket>()
   const server = createServer((client) => {
     open.add(client)
     const upstream = connect(port, '127.0.0.1')
     client.pipe(upstream)
     upstream.on('data', (chunk: Buffer) => {
-      if (!silent) client.write(chunk)
+      if (!silenced.has(client)) client.write(chunk)
     })
     const drop = () => {
       open.delete(client)
@@ -38,7 +41,7 @@ export async function startSilentRelay(port: number): Promise<SilentRelay> {
       return open.size
     },
     silence() {
-      silent = true
+      open.forEach((client) => silenced.add(client))
     },
     async close() {
       open.forEach((client) => client.destroy())

@@ -304,3 +304,25 @@ describe('redisStreamsAdapter: close() while Redis is silent', () => {
     }
   })
 })
+
+describe('redisStreamsAdapter: a reader connection gone silent', () => {
+  it('is dropped and made anew, and the clients get what other processes stored meanwhile', async () => {
+    const relay = await startSilentRelay(redis.port)
+    try {
+      const { port } = await startServer({ adapter: redisStreamsAdapter({ url: relay.url, stream, commandTimeoutMs: 300 }) })
+      const live = await openStream(port, '/stream')
+      await live.until((text) => text.startsWith(':ok'), 'opened')
+      // Settled into its blocking read: a reader that hears nothing now is not just between reads.
+      await connectionsUntil((list) => list.some((line) => /cmd=xread/.test(line)))
+      relay.silence()
+      // Stored by another process, straight into Redis.
+      const id = await xadd('from another process')
+      // The reader hears nothing for its block time and commandTimeoutMs, then reconnects and
+      // reads on from the last entry it delivered.
+      await live.until((text) => text.indexOf(`id: ${id}\n`) !== -1, 'the event stored meanwhile', 12000)
+      live.close()
+    } finally {
+      await relay.close()
+    }
+  })
+})

@@ -6,7 +6,7 @@ import { loadRedis } from './load-redis'
 import { createEventSizes } from './redis-entries'
 import { createHistoryReader } from './redis-history'
 import { isEntryId, STREAM_START } from './redis-ids'
-import { startStreamReader, type StreamReader } from './redis-reader'
+import { BLOCK_MS, startStreamReader, type StreamReader } from './redis-reader'
 
 // How long close() lets pending commands finish before it drops the connection.
 const CLOSE_GRACE_MS = 1000
@@ -153,7 +153,18 @@ export function redisStreamsAdapter(options: RedisStreamsAdapterOptions = {}): P
       claim()
       connection = client || (createClient as NonNullable<typeof createClient>)({ url, disableOfflineQueue: true })
       // A blocking XREAD holds its connection: the reader never shares the one that stores.
-      readerConnection = connection.duplicate({ disableOfflineQueue: true })
+      readerConnection = connection.duplicate({
+        disableOfflineQueue: true,
+        socket: {
+          ...(connection.options && connection.options.socket),
+          // Redis answers a blocked XREAD within BLOCK_MS: a reader connection silent for longer
+          // is dead (a half-open TCP connection, say, which keepalive finds only minutes later),
+          // and this process's clients would hear nothing meanwhile. node-redis then drops it…
+          socketTimeout: BLOCK_MS + commandTimeoutMs,
+          // …and reconnects, which by default it does not after a socket timeout.
+          reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000),
+        },
+      })
       const readerHealth = report('the stream reader')
       // node-redis emits 'error' on every failed reconnect; unheard, that would end the process.
       readerConnection.on('error', readerHealth)
