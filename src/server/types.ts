@@ -79,7 +79,8 @@ export interface RedisStreamsAdapterOptions {
    * accepts connections but does not answer (stopped, stuck, or behind a network that drops
    * everything) would otherwise hold every `publish()` for good; past this the publish
    * rejects, and so do all others at once until Redis answers again. A rejected publish that
-   * Redis had received may still be stored and delivered if Redis was only slow.
+   * Redis had received may still be stored and delivered if Redis was only slow. The stream
+   * reader's connection is made anew when it hears nothing for 5 s (its block time) plus this.
    * @default 5000
    */
   commandTimeoutMs?: number
