@@ -55,7 +55,10 @@ export interface Hub {
   history(afterId: string, until: StoredEvent | undefined): Promise<History>
   readonly size: number
   disconnectAll(): number
-  /** Flushes, ends every client, and waits until all are gone (destroying stragglers after `graceMs`). */
+  /**
+   * Ends the connections still waiting for the start, flushes, ends every client, and waits
+   * until all are gone (destroying stragglers after `graceMs`).
+   */
   close(graceMs: number): Promise<void>
 }
 
