@@ -148,6 +148,12 @@ export interface WebSocketMessage {
 export type WebSocketFormat = 'sse' | 'text' | ((frame: string) => WebSocketMessage | null)
 
 /**
+ * A WebSocket class: the browser's, or one constructed the same way, such as the `ws`
+ * package's in Node (whose types are not the DOM's, so `typeof WebSocket` would refuse it).
+ */
+export type WebSocketConstructor = typeof WebSocket | (new (url: string, protocols?: string | string[]) => object)
+
+/**
  * Constructors and functions the transports use instead of the globals: for Node (pass
  * `WebSocket` from the `ws` package), for tests (fakes), or for a polyfill you do not want to
  * install globally. Read when `connect()` runs, never at import.
@@ -155,7 +161,7 @@ export type WebSocketFormat = 'sse' | 'text' | ((frame: string) => WebSocketMess
  */
 export interface TransportEnv {
   fetch?: typeof fetch
-  WebSocket?: typeof WebSocket
+  WebSocket?: WebSocketConstructor
   EventSource?: typeof EventSource
   XMLHttpRequest?: typeof XMLHttpRequest
 }

@@ -1,55 +1,59 @@
-import type { ChannelLike, Election, ElectionEvents } from './election'
+import type { Election, ElectionEvents } from './election'
 
-/** How long the channel election waits for what, in milliseconds. */
-export interface ChannelElectionTiming {
-  /** A joining tab that hears no leader for this long claims the lead. */
-  probeMs: number
-  /** A claim must stand unopposed this long before the claimer leads (and connects). */
-  settleMs: number
-  /** The leader says it is alive this often. */
-  heartbeatMs: number
-  /** A follower that has not heard the leader for this long claims the lead. */
-  leaseMs: number
-  /** After a leader's goodbye, followers claim at a random moment within this. */
-  jitterMs: number
-}
+// No value imports, and the constants first: a bundler inlines such constants where they are used.
 
-export const CHANNEL_ELECTION_TIMING: ChannelElectionTiming = {
-  probeMs: 150,
-  settleMs: 50,
-  heartbeatMs: 1000,
-  leaseMs: 3000,
-  jitterMs: 50,
-}
+// The kinds of the channel election's messages. They travel on the relay's channel, whose own
+// kinds are numbered after these (protocol.ts).
+export const WHO = 0
+export const LEAD = 1
+export const BYE = 2
 
-interface ElectionMessage {
-  k: 'who' | 'lead' | 'bye'
-  from: string
-  /** When the sender claimed the lead: of two claims, the earlier one stands. */
-  since: number
+/** `since`: when the sender claimed the lead. Of two claims, the earlier one stands. */
+export type ElectionMessage = [kind: typeof WHO | typeof LEAD | typeof BYE, from: string, since: number]
+
+/** A joining tab that hears no leader for this long claims the lead. */
+const PROBE_MS = 150
+/** A claim must stand unopposed this long before the claimer leads (and connects). */
+const SETTLE_MS = 50
+/** The leader says it is alive this often. */
+const HEARTBEAT_MS = 1000
+/** A follower that has not heard the leader for this long claims the lead. */
+const LEASE_MS = 3000
+/** After a leader's goodbye, followers claim at a random moment within this. */
+const JITTER_MS = 50
+
+// A tab's part: out of the election, following (or waiting to hear a leader), claiming, leading.
+const OUT = 0
+const FOLLOWING = 1
+const CLAIMING = 2
+const LEADING = 3
+
+/** How long the channel election waits for what, in milliseconds (for tests). */
+export const CHANNEL_ELECTION_TIMING = {
+  probeMs: PROBE_MS,
+  settleMs: SETTLE_MS,
+  heartbeatMs: HEARTBEAT_MS,
+  leaseMs: LEASE_MS,
+  jitterMs: JITTER_MS,
 }
 
 /**
  * Elects over a `BroadcastChannel`, where the Web Locks API is missing (insecure origins,
- * older browsers). A tab claims the lead when it has heard no leader for a while: on joining
- * (after asking `who` leads), after the leader's goodbye, or when the leader's heartbeat has
- * stopped (a crashed or frozen tab). Claims meet on the channel and the later one yields at
- * once; a live leader answers any claim, even where its timers are throttled (background
- * tabs), so two leaders never last longer than a message takes.
+ * older browsers): `post` sends to the other tabs, which hand what they get to `receive`. A
+ * tab claims the lead when it has heard no leader for a while: on joining (after asking `who`
+ * leads), after the leader's goodbye, or when the leader's heartbeat has stopped (a crashed or
+ * frozen tab). Claims meet on the channel and the later one yields at once; a live leader
+ * answers any claim, even where its timers are throttled (background tabs), so two leaders
+ * never last longer than a message takes.
  */
-export function createChannelElection(
-  channel: ChannelLike,
-  id: string,
-  events: ElectionEvents,
-  timing: ChannelElectionTiming = CHANNEL_ELECTION_TIMING,
-): Election {
-  let state: 'out' | 'following' | 'claiming' | 'leading' = 'out'
+export function createChannelElection(post: (message: ElectionMessage) => void, id: string, events: ElectionEvents): Election {
+  let state = OUT
   let since = 0
   let leader: string | undefined
   let timer: ReturnType<typeof setTimeout> | undefined
 
-  function post(k: ElectionMessage['k']): void {
-    channel.postMessage({ k, from: id, since } satisfies ElectionMessage)
+  function say(kind: ElectionMessage[0]): void {
+    post([kind, id, since])
   }
 
   function after(ms: number, action: () => void): void {
@@ -59,54 +63,51 @@ export function createChannelElection(
 
   /** Follows `from` (nobody yet when undefined), and claims if no leader speaks for `ms`. */
   function follow(from: string | undefined, ms: number): void {
-    const deposed = state === 'leading'
-    state = 'following'
+    const deposed = state === LEADING
+    state = FOLLOWING
     leader = from
     after(ms, claim)
     if (deposed) events.follow()
   }
 
   function claim(): void {
-    state = 'claiming'
+    state = CLAIMING
     since = Date.now()
-    post('lead')
-    after(timing.settleMs, () => {
-      state = 'leading'
+    say(LEAD)
+    after(SETTLE_MS, () => {
+      state = LEADING
       heartbeat()
       events.lead()
     })
   }
 
   function heartbeat(): void {
-    post('lead')
-    after(timing.heartbeatMs, heartbeat)
-  }
-
-  channel.onmessage = ({ data }: MessageEvent<ElectionMessage>) => {
-    const claimed = state === 'claiming' || state === 'leading'
-    if (state === 'out') return
-    if (data.k === 'who') {
-      if (claimed) post('lead')
-    } else if (data.k === 'lead') {
-      // Of two claims the earlier stands; the other side yields when it hears this answer.
-      if (claimed && (data.since > since || (data.since === since && data.from > id))) post('lead')
-      else follow(data.from, timing.leaseMs)
-    } else if (data.from === leader) {
-      follow(undefined, Math.random() * timing.jitterMs)
-    }
+    say(LEAD)
+    after(HEARTBEAT_MS, heartbeat)
   }
 
   return {
     join() {
-      if (state !== 'out') return
-      post('who')
-      follow(undefined, timing.probeMs)
+      if (state) return
+      say(WHO)
+      follow(undefined, PROBE_MS)
     },
     leave() {
-      if (state === 'claiming' || state === 'leading') post('bye')
-      state = 'out'
-      leader = undefined
+      if (state >= CLAIMING) say(BYE)
+      state = OUT
       clearTimeout(timer)
+    },
+    receive([kind, from, claimed]) {
+      if (!state) return
+      if (kind === WHO) {
+        if (state >= CLAIMING) say(LEAD)
+      } else if (kind === LEAD) {
+        // Of two claims the earlier stands; the other side yields when it hears this answer.
+        if (state >= CLAIMING && (claimed > since || (claimed === since && from > id))) say(LEAD)
+        else follow(from, LEASE_MS)
+      } else if (from === leader) {
+        follow(undefined, Math.random() * JITTER_MS)
+      }
     },
   }
 }

@@ -1,3 +1,5 @@
+import type { ElectionMessage } from './channel-election'
+
 /** What an election tells the tab taking part in it. */
 export interface ElectionEvents {
   /** This tab leads now, until it leaves or `follow()` is called. */
@@ -12,11 +14,6 @@ export interface Election {
   join(): void
   /** Stops taking part and gives the lead up at once if held. Idempotent; `join()` returns. */
   leave(): void
-}
-
-/** The part of a `BroadcastChannel` the sharing code uses, so tests can pass a fake one. */
-export interface ChannelLike {
-  postMessage(message: unknown): void
-  onmessage: ((event: MessageEvent) => void) | null
-  close(): void
+  /** A message of the election from another tab (the channel election's; others have none). */
+  receive(message: ElectionMessage): void
 }

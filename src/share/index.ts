@@ -1,6 +1,4 @@
-import { createPushClient } from '../client'
-import { resolveUrl } from '../core/url'
-import type { PushClientOptions, ShareAcrossTabsOptions, TabShare } from '../types'
+import type { ShareAcrossTabsOptions, TabShare } from '../types'
 import { createSharedClient } from './relay'
 
 /**
@@ -20,14 +18,5 @@ export function shareAcrossTabs(options: ShareAcrossTabsOptions = {}): TabShare 
   if (key !== undefined && (typeof key !== 'string' || !key)) {
     throw new TypeError('pushwire: options.key must be a non-empty string')
   }
-  return <E extends object>(clientOptions: PushClientOptions) => {
-    const unshared = { ...clientOptions, share: undefined }
-    const name = 'pushwire:' + (key || resolveUrl(clientOptions.url))
-    try {
-      new BroadcastChannel(name).close()
-    } catch {
-      return createPushClient<E>(unshared)
-    }
-    return createSharedClient<E>(unshared, name)
-  }
+  return (clientOptions) => createSharedClient(clientOptions, key)
 }

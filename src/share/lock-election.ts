@@ -1,6 +1,5 @@
+import { noop } from '../constants'
 import type { Election, ElectionEvents } from './election'
-
-function ignore(): void {}
 
 /**
  * Elects with the Web Locks API: every tab asks for the lock `name`, and the one holding it
@@ -14,29 +13,26 @@ export function createLockElection(locks: LockManager, name: string, events: Ele
     join() {
       if (stop) return
       const waiting = new AbortController()
-      let release: (() => void) | undefined
-      let left = false
-      stop = () => {
-        left = true
-        // Takes a queued request out; once granted, resolving the held promise releases it.
-        waiting.abort()
-        if (release) release()
-      }
+      const { signal } = waiting
+      // Takes a queued request out; once the lock is granted, resolving the held promise releases it.
+      stop = () => waiting.abort()
       locks
-        .request(name, { signal: waiting.signal }, () =>
-          left
+        .request(name, { signal }, () =>
+          // Granted after the tab left (in the task that aborted, too late to unqueue it).
+          signal.aborted
             ? undefined
             : new Promise<void>((resolve) => {
-                release = resolve
+                stop = resolve
                 events.lead()
               }),
         )
         // An AbortError when the tab left while it was still queued.
-        .then(ignore, ignore)
+        .catch(noop)
     },
     leave() {
       if (stop) stop()
       stop = undefined
     },
+    receive: noop,
   }
 }

@@ -1,39 +1,16 @@
 import { createPushClient } from '../client'
 import { DEDUPE_WINDOW, noop, RESET_TYPE } from '../constants'
 import { globalScope } from '../core/env'
+import { resolveUrl } from '../core/url'
 import { createIdMemory, type IdMemory } from '../core/id-memory'
 import { ANY, createListenerRegistry } from '../core/listeners'
 import { isPageHidden } from '../core/page-hooks'
 import { PushError } from '../errors'
-import type { PushClient, PushClientOptions, PushErrorCode, PushMessage, PushStatus, ShareRole, TransportSink } from '../types'
+import type { PushClient, PushClientOptions, PushStatus, ShareRole, TransportSink } from '../types'
 import { createChannelElection } from './channel-election'
 import type { Election, ElectionEvents } from './election'
 import { createLockElection } from './lock-election'
-
-const STATUS = 'status'
-/** What a tab keeps to bring a tab that joins with a resume point up to date. */
-const HISTORY_EVENTS = 512
-const HISTORY_CHARS = 1048576
-
-/** A PushError as it crosses to another tab: structured cloning keeps neither its class nor its code. */
-type WireError = [code: PushErrorCode, message: string, status?: number, retryAfterMs?: number]
-
-/**
- * An event as tabs relay it: its type, its data before decoding (after, when `decoded`: what
- * a `websocketFormat` function made of a frame), its id.
- */
-type RawEvent = [type: string, data: unknown, id?: string, decoded?: boolean]
-
-/** Relayed in order: an event, or a status of the shared connection. */
-type Item = RawEvent | (Omit<PushStatus, 'error'> & { error?: WireError })
-
-type Message =
-  // `last`: the tab joins with this resume point and waits for the leader to catch it up.
-  | { k: 'tab'; from: string; to?: undefined; types: string[]; awake: boolean; last?: string }
-  | { k: 'leave'; from: string; to?: undefined }
-  | { k: 'relay'; from: string; to?: string; items: Item[] }
-  | { k: 'send'; from: string; to: string; ref: number; text: string }
-  | { k: 'sent'; from: string; to: string; ref: number; error?: WireError }
+import { CATCH_UP, HISTORY_CHARS, HISTORY_EVENTS, LEAVE, RELAY, SEND, SENT, TAB, type Item, type Message, type RawEvent, type WireError } from './protocol'
 
 /** What an event's data counts against the history's bound: decoded data counts nothing. */
 function charsOf(data: unknown): number {
@@ -42,23 +19,13 @@ function charsOf(data: unknown): number {
 
 function toWireError(error: unknown): WireError {
   const { code, message, status, retryAfterMs } = error instanceof PushError ? error : new PushError('network', String(error))
-  return [code, message, status, retryAfterMs]
-}
-
-function fromWireError([code, message, status, retryAfterMs]: WireError): PushError {
-  return new PushError(code, message, { status, retryAfterMs })
-}
-
-function elect(name: string, id: string, events: ElectionEvents): [Election, BroadcastChannel?] {
-  const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined
-  if (locks && typeof locks.request === 'function') return [createLockElection(locks, name, events)]
-  const channel = new BroadcastChannel(name + ':election')
-  return [createChannelElection(channel, id, events), channel]
+  return [code, message, { status, retryAfterMs }]
 }
 
 /**
  * A client that shares one connection with the clients (in other tabs, or in this one) of
- * the channel `name`, and the relay protocol between them.
+ * `key` (by default the resolved url), and the relay protocol between them; an unshared
+ * client where `BroadcastChannel` is missing or refused (opaque origins).
  *
  * Messages reach the listeners through a client of the tab's own whose only transport is the
  * relay, so each tab decodes, dedupes, iterates and keeps its resume point as an unshared
@@ -75,7 +42,16 @@ function elect(name: string, id: string, events: ElectionEvents): [Election, Bro
  * events can repeat or skip in a tab. Every tab keeps the types and awakeness of the others,
  * so a tab that takes over knows at once what to listen to and whether to connect.
  */
-export function createSharedClient<E extends object>(options: PushClientOptions, name: string): PushClient<E> {
+export function createSharedClient<E extends object>(clientOptions: PushClientOptions, key?: string): PushClient<E> {
+  const options = { ...clientOptions, share: undefined }
+  // The wire version in the name keeps apart tabs whose pushwire versions relay differently.
+  const name = 'pushwire/1:' + (key || resolveUrl(options.url))
+  try {
+    new BroadcastChannel(name).close()
+  } catch {
+    return createPushClient<E>(options)
+  }
+  const connecting: PushStatus = { state: 'connecting', transport: null, attempt: 0 }
   const statusListeners = createListenerRegistry<PushStatus>()
   /** Event types this tab or another one listens to: the connection listens to them all. */
   const types: string[] = []
@@ -84,33 +60,33 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
   /** The latest events this tab delivered, for catching up a tab that joins. */
   const history: RawEvent[] = []
   let historyChars = 0
-  const pending = new Map<number, [resolve: () => void, reject: (error: PushError) => void]>()
-  const open = (lastEventId?: string) =>
-    createPushClient({ ...options, lazy: true, decode: 'text', pauseWhenHidden: false, lastEventId })
+  /** Sends waiting for the leader's answer: each settles with the error, if any. */
+  const pending = new Map<number, (error?: WireError) => void>()
   let status: PushStatus = { state: 'idle', transport: null, attempt: 0 }
   // As in the core: statuses wait until the one before has reached every listener, and those
   // of the task that made the client wait for a microtask, for listeners added in that task.
   let statusQueue: PushStatus[] | undefined = []
   /** The last status of the shared connection, as relayed (or reported, in the leader). */
-  let shared: PushStatus | undefined
+  let shared = connecting
   let role: ShareRole | undefined
-  /** Joined with a resume point: relays are not taken until the leader has caught this tab up. */
-  let catchingUp = false
+  /**
+   * The resume point this tab joined with (an empty id is none), until the leader has caught
+   * it up: meanwhile it takes no relay.
+   */
+  let catchingUp: string | undefined
   let started = false
   let lastRef = 0
-  // While connected: this tab's id, the channel, where its client takes events, its memory of
-  // delivered ids, and the way out (for good, or until the page is shown again).
+  // While connected: this tab's id, the channel, where its client takes events, and its memory
+  // of delivered ids.
   let id = ''
   let channel: BroadcastChannel | undefined
   let sink: TransportSink | undefined
   let memory: IdMemory | undefined
-  let leave: ((forGood: boolean) => void) | undefined
+  let election: Election | undefined
   /** The tab whose relays this tab took last (itself while its connection runs). */
   let source: string | undefined
-  // The leader's connection, the idle client that POSTs for a tab whose connection is not
-  // running, and what waits to be posted.
+  // The leader's connection, and what waits to be posted.
   let upstream: PushClient | undefined
-  let poster: PushClient | undefined
   let outbox: Item[] = []
 
   function setStatus(next: PushStatus): void {
@@ -122,7 +98,7 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
 
   function deliverStatuses(queue: PushStatus[]): void {
     statusQueue = queue
-    for (let i = 0; i < queue.length; i++) statusListeners.emit(STATUS, queue[i])
+    for (let i = 0; i < queue.length; i++) statusListeners.emit(ANY, queue[i])
     statusQueue = undefined
   }
 
@@ -142,35 +118,34 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
   }
 
   function announce(): void {
-    post({ k: 'tab', from: id, types, awake: awake(), last: catchingUp ? (memory as IdMemory).last() : undefined })
+    post([TAB, id, types, awake(), catchingUp])
   }
 
   /** Adds `type` to the known types (and to a running connection); returns whether it is new. */
   function learn(type: string): boolean {
-    if (types.indexOf(type) !== -1) return false
+    if (types.indexOf(type) >= 0) return false
     types.push(type)
-    if (upstream) upstream.on(type, noop)
+    upstream?.on(type, noop)
     return true
   }
 
   function failPending(): void {
-    const error = new PushError('network', 'the leading tab left before it sent the data')
-    pending.forEach(([, reject]) => reject(error))
+    pending.forEach((settle) => settle(['network', 'send() failed: the leading tab left', {}]))
     pending.clear()
   }
 
-  /** Sends as an unshared client would from here: on the leader's WebSocket, else a POST. */
+  /** Sends as an unshared client would from here: on the leader's WebSocket, else a POST (by the tab's own client). */
   function sendHere(data: string | object): Promise<void> {
-    return (upstream || poster || (poster = open())).send(data)
+    return (upstream || inner).send(data)
   }
 
   /** Delivers an event unless this tab has it already; returns whether it did. */
-  function deliver(type: string, data: unknown, eventId?: string, decoded?: boolean): boolean {
-    const delivered = memory as IdMemory
+  function deliver(event: RawEvent): boolean {
+    const [type, data, eventId, decoded] = event
     // Ids may start over after a reset: the old ones must not swallow new events.
-    if (type === RESET_TYPE) delivered.clear()
-    else if (eventId !== undefined && !delivered.recordIfNew(eventId)) return false
-    history.push([type, data, eventId, decoded])
+    if (type === RESET_TYPE) (memory as IdMemory).clear()
+    else if (eventId !== undefined && !(memory as IdMemory).recordIfNew(eventId)) return false
+    history.push(event)
     historyChars += charsOf(data)
     while (history.length > HISTORY_EVENTS || historyChars > HISTORY_CHARS) historyChars -= charsOf((history.shift() as RawEvent)[1])
     ;(sink as TransportSink).activity()
@@ -180,29 +155,30 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
   }
 
   /**
-   * Brings tab `to`, which joins with resume point `last`, up to date: where the connection
-   * stands, and the events after `last`. Whatever was relayed before goes out first, and
-   * the tab takes no relay before this one.
+   * Tells tab `to` where the connection stands and, when it joins with resume point `last`,
+   * brings it up to date with the events after `last`. Whatever was relayed before goes out
+   * first, and the tab takes no relay before this one.
    */
-  function catchUp(to: string, last: string): void {
+  function catchUp(to: string, last?: string): void {
     flush()
-    let index = history.length
-    while (index-- && history[index][2] !== last);
     const items: Item[] = [wireStatus()]
-    if (index >= 0) items.push(...history.slice(index + 1))
-    // Neither in the history nor where this tab stands: as the server does, say so with a
-    // reset, then give what there is.
-    else if (last !== (memory as IdMemory).last()) items.push([RESET_TYPE, JSON.stringify({ lastEventId: last })], ...history)
-    post({ k: 'relay', from: id, to, items })
+    if (last !== undefined) {
+      let index = history.length
+      while (index-- && history[index][2] !== last);
+      if (index >= 0) items.push(...history.slice(index + 1))
+      // Neither in the history nor where this tab stands: as the server does, say so with a
+      // reset, then give what there is.
+      else if (last !== (memory as IdMemory).last()) items.push([RESET_TYPE, JSON.stringify({ lastEventId: last })], ...history)
+    }
+    post([CATCH_UP, id, to, items])
   }
 
   function wireStatus(): Item {
-    const current: PushStatus = shared || { state: 'connecting', transport: null, attempt: 0 }
-    return { ...current, error: current.error && toWireError(current.error) }
+    return { ...shared, error: shared.error && toWireError(shared.error) }
   }
 
   function flush(): void {
-    if (outbox.length) post({ k: 'relay', from: id, items: outbox })
+    if (outbox.length) post([RELAY, id, outbox])
     outbox = []
   }
 
@@ -214,8 +190,6 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
   }
 
   function report(next: PushStatus): void {
-    // Ended by itself: no connection is left to stop.
-    if (next.state === 'closed') upstream = undefined
     shared = next
     // Queued first: a terminal status makes the tab leave, which flushes the queue.
     relay(wireStatus())
@@ -224,24 +198,29 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
 
   function start(): void {
     source = id
-    const client = (upstream = open((memory as IdMemory).last()))
+    // It opens in a later task: the listeners and types added below are there.
+    const client = (upstream = createPushClient({
+      ...options,
+      lazy: false,
+      decode: 'text',
+      pauseWhenHidden: false,
+      lastEventId: (memory as IdMemory).last(),
+    }))
     client.on(ANY, (message) => {
       // A websocketFormat function's messages come decoded: the tabs must not decode them again.
       const decoded = message.transport === 'websocket' && typeof options.websocketFormat === 'function'
-      if (client === upstream && deliver(message.type, message.data, message.id, decoded)) {
-        relay([message.type, message.data, message.id, decoded])
-      }
+      const event: RawEvent = [message.type, message.data, message.id, decoded]
+      if (client === upstream && deliver(event)) relay(event)
     })
     // A stopped connection's own `closed` is not the shared connection's.
     client.onStatus((next) => client === upstream && report(next))
     types.forEach((type) => client.on(type, noop))
-    client.connect()
   }
 
   function stop(): void {
     const client = upstream
     upstream = undefined
-    if (client) client.close()
+    client?.close()
   }
 
   /** Runs the connection while some tab wants it: paused only while every tab is asleep. */
@@ -251,16 +230,21 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
     if (role !== 'leader' || wanted === !!upstream) return
     if (wanted) return start()
     stop()
-    report({ state: 'idle', transport: shared ? shared.transport : null, attempt: 0 })
+    pause()
   }
 
-  const elected: ElectionEvents = {
+  /** Reports the shared connection paused (as an unshared client's, it keeps its transport). */
+  function pause(): void {
+    report({ state: 'idle', transport: shared.transport, attempt: 0 })
+  }
+
+  const electionEvents: ElectionEvents = {
     lead() {
       failPending()
       role = 'leader'
-      catchingUp = false
+      catchingUp = undefined
       update()
-      if (!upstream) report({ state: 'idle', transport: null, attempt: 0 })
+      if (!upstream) pause()
       // Tabs that joined while no tab led are still waiting.
       tabs.forEach(([, last], tab) => last !== undefined && catchUp(tab, last))
     },
@@ -281,104 +265,108 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
     }
     for (let i = 0; i < items.length && role === 'follower'; i++) {
       const item = items[i]
-      if (Array.isArray(item)) deliver(item[0], item[1], item[2], item[3])
-      else show({ ...item, error: item.error && fromWireError(item.error) })
+      if (Array.isArray(item)) deliver(item)
+      else show({ ...item, error: item.error && new PushError(...item.error) })
     }
   }
 
   function receive({ data }: MessageEvent<Message>): void {
-    if (!role || (data.to !== undefined && data.to !== id)) return
-    const from = data.from
-    if (data.k === 'tab') {
+    if (!role || (data[0] > RELAY && data[2] !== id)) return
+    const from = data[1]
+    if (data[0] === TAB) {
+      const last = data[4]
       const known = tabs.has(from)
-      tabs.set(from, [data.awake, data.last])
+      tabs.set(from, [data[3], last])
       // A tab new here learns of this one and, from the leader, where the connection stands.
       if (!known) announce()
-      if (role === 'leader' && (!known || data.last !== undefined)) {
-        if (data.last !== undefined) catchUp(from, data.last)
-        else post({ k: 'relay', from: id, to: from, items: [wireStatus()] })
-      }
-      data.types.forEach(learn)
+      if (role === 'leader' && (!known || last !== undefined)) catchUp(from, last)
+      data[2].forEach(learn)
       update()
-    } else if (data.k === 'leave') {
+    } else if (data[0] === LEAVE) {
       tabs.delete(from)
       update()
-    } else if (data.k === 'relay') {
+    } else if (data[0] === RELAY) {
+      if (role === 'follower' && !catchingUp) take(from, data[2])
+    } else if (data[0] === CATCH_UP) {
       if (role !== 'follower') return
-      // Addressed to this tab: where the connection stands, then the catch-up, which only a
-      // tab still waiting for one takes (a tab that asked twice is answered twice).
-      if (data.to) take(from, catchingUp ? data.items : data.items.slice(0, 1))
-      else if (!catchingUp) take(from, data.items)
-      if (data.to) catchingUp = false
-    } else if (data.k === 'send') {
-      const answer = (error?: WireError) => post({ k: 'sent', from: id, to: from, ref: data.ref, error })
-      sendHere(data.text).then(() => answer(), (error: unknown) => answer(toWireError(error)))
+      // Where the connection stands, then the catch-up, which only a tab still waiting for one
+      // takes (a tab that asked twice is answered twice).
+      take(from, catchingUp ? data[3] : data[3].slice(0, 1))
+      catchingUp = undefined
+    } else if (data[0] === SEND) {
+      const ref = data[3]
+      sendHere(data[4])
+        .then(noop, toWireError)
+        .then((error) => post([SENT, id, from, ref, error as WireError | undefined]))
+    } else if (data[0] === SENT) {
+      // None for a send failed already (its leader's successor took over meanwhile).
+      pending.get(data[3])?.(data[4])
+      pending.delete(data[3])
     } else {
-      const settle = pending.get(data.ref)
-      pending.delete(data.ref)
-      if (settle && data.error) settle[1](fromWireError(data.error))
-      else if (settle) settle[0]()
+      ;(election as Election).receive(data)
     }
   }
 
   // ---- taking part --------------------------------------------------------------------------
 
-  function join(opened: TransportSink): void {
-    id = Math.random().toString(36).slice(2)
+  /** Takes part until the returned function is called (the tab's client closes). */
+  function join(opened: TransportSink): () => void {
+    id = String(Math.random())
     sink = opened
     memory = createIdMemory(DEDUPE_WINDOW, inner.lastEventId)
-    const relayChannel = (channel = new BroadcastChannel(name))
-    relayChannel.onmessage = receive
-    const [election, electionChannel] = elect(name, id, elected)
+    channel = new BroadcastChannel(name)
+    channel.onmessage = receive
+    const locks = typeof navigator !== 'undefined' && navigator.locks
+    election = locks ? createLockElection(locks, name, electionEvents) : createChannelElection(post, id, electionEvents)
     const resume = () => {
       if (role) return
       role = 'follower'
-      catchingUp = (memory as IdMemory).last() !== undefined
+      catchingUp = (memory as IdMemory).last()
       announce()
-      election.join()
+      ;(election as Election).join()
     }
     const suspend = () => {
       if (!role) return
       // The connection first: a leader stops its own before the next tab can start one.
       flush()
       stop()
-      post({ k: 'leave', from: id })
+      post([LEAVE, id])
       role = undefined
       failPending()
       // Tabs that leave meanwhile go unheard; the others say hello again on the way back.
       tabs.clear()
-      election.leave()
+      ;(election as Election).leave()
     }
     // A page hidden in the back/forward cache, frozen or unloading hands the connection over
     // at once, and takes part again when it is shown or resumed. The document's events are
     // caught on their way through the window; in a worker none of them ever fires.
     const scope = (globalScope() || {}) as Partial<EventTarget>
-    const hooks: Array<[string, () => void]> = [
-      ['pagehide', suspend],
-      ['pageshow', resume],
-      ['freeze', suspend],
-      ['resume', resume],
-      ['visibilitychange', () => role && (update(), announce())],
-    ]
-    // Outside pages and workers (Node) there is no event target to listen on.
-    const each = (method: 'addEventListener' | 'removeEventListener') =>
-      scope[method] && hooks.forEach(([type, hook]) => (scope as EventTarget)[method](type, hook, true))
-    each('addEventListener')
-    leave = (forGood) => {
-      suspend()
-      if (!forGood) return
-      each('removeEventListener')
-      relayChannel.close()
-      if (electionChannel) electionChannel.close()
+    const hooks: Record<string, () => void> = {
+      pagehide: suspend,
+      pageshow: resume,
+      freeze: suspend,
+      resume,
+      visibilitychange: () => role && (update(), announce()),
     }
+    const each = (method: 'addEventListener' | 'removeEventListener') => {
+      // Outside pages and workers (Node) there is no event target to listen on.
+      for (const type in hooks) if (scope[method]) (scope as EventTarget)[method](type, hooks[type], true)
+    }
+    each('addEventListener')
     resume()
+    return () => {
+      suspend()
+      each('removeEventListener')
+      ;(channel as BroadcastChannel).close()
+    }
   }
 
+  // With the user's options, less the connection's: it POSTs for the tab when no WebSocket of
+  // the shared connection can carry a send().
   const inner = createPushClient<E>({
-    url: options.url,
-    decode: options.decode,
-    lastEventId: options.lastEventId,
+    ...options,
     lazy: true,
+    pauseWhenHidden: false,
     transports: [
       {
         // Read for each message: the transport of the shared connection.
@@ -388,10 +376,12 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
         // Heartbeats stay with the leader's connection; none come through here to arm a watchdog.
         seesComments: false,
         isSupported: () => true,
-        open(_request, opened) {
+        // The types this tab listens to reach the others as the client learns them. The
+        // connection closes with the client.
+        open(request, opened) {
+          request.eventTypes.forEach(learn)
           opened.open()
-          join(opened)
-          return { close: noop }
+          return { close: join(opened), listen: (type) => learn(type) && role && announce() }
         },
       },
     ],
@@ -401,8 +391,6 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
 
   function end(): void {
     started = false
-    if (leave) leave(true)
-    leave = undefined
     inner.close()
   }
 
@@ -412,15 +400,11 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
     transport: { get: () => status.transport },
     status: { get: () => status },
   }) as PushClient<E>
-  client.on = ((type: string, listener: (message: PushMessage) => void) => {
-    if (type !== ANY && learn(type) && role) announce()
-    return inner.on(type, listener)
-  }) as PushClient<E>['on']
-  client.onStatus = (listener) => statusListeners.add(STATUS, listener)
+  client.onStatus = (listener) => statusListeners.add(ANY, listener)
   client.connect = () => {
     if (started) return
     started = true
-    setStatus({ state: 'connecting', transport: null, attempt: 0 })
+    setStatus(connecting)
     inner.connect()
   }
   client.close = () => {
@@ -428,13 +412,13 @@ export function createSharedClient<E extends object>(options: PushClientOptions,
     end()
     setStatus({ state: 'closed', transport: status.transport, attempt: status.attempt })
   }
+  // A closed tab has no role: its own client refuses the send.
   client.send = (data) => {
-    if (status.state === 'closed') return Promise.reject(new PushError('network', 'send() on a closed client'))
-    if (role !== 'follower' || source === id || !shared || shared.transport !== 'websocket') return sendHere(data)
+    if (role !== 'follower' || source === id || status.transport !== 'websocket') return sendHere(data)
     const text = typeof data === 'string' ? data : JSON.stringify(data)
     return new Promise((resolve, reject) => {
-      pending.set(++lastRef, [resolve, reject])
-      post({ k: 'send', from: id, to: source as string, ref: lastRef, text })
+      pending.set(++lastRef, (error) => (error ? reject(new PushError(...error)) : resolve()))
+      post([SEND, id, source as string, lastRef, text])
     })
   }
   if (!options.lazy) client.connect()

@@ -65,7 +65,7 @@ describe("the dev-server recipe: Vite's proxy with ws: true", () => {
       url: streamUrl,
       transports: [transport],
       decode: 'json',
-      WebSocket: PageWebSocket as unknown as typeof WebSocket,
+      WebSocket: PageWebSocket,
       EventSource: createEventSourceShim().EventSource,
     })
     const received: PushMessage[] = []

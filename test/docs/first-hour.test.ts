@@ -38,6 +38,11 @@ describe('the first hour', () => {
     expect(publishedTypes(serverSetup).length).toBeGreaterThan(0)
   })
 
+  it.each(['README.md', 'docs/README.md'])('the docs index of %s links every page of docs/', (index) => {
+    const linked = new Set([...read(index).matchAll(/\]\((?:docs\/)?([\w-]+\.md)\)/g)].map((match) => `docs/${match[1]}`))
+    expect(PAGES.filter((page) => page !== 'README.md' && page !== 'docs/README.md' && !linked.has(page))).toEqual([])
+  })
+
   it.each(PAGES)('%s says `npm install … ws` wherever it calls attach(), which needs ws', (page) => {
     const markdown = read(page)
     if (!codeBlocks(markdown).some((code) => /\.attach\(/.test(code))) return

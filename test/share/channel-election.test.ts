@@ -1,9 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { CHANNEL_ELECTION_TIMING, createChannelElection } from '../../src/share/channel-election'
-import type { ChannelLike, Election } from '../../src/share/election'
+import { CHANNEL_ELECTION_TIMING, createChannelElection, LEAD, type ElectionMessage } from '../../src/share/channel-election'
+import type { Election } from '../../src/share/election'
 import { FakeBroadcastChannel, FakeTab, inTab, installFakeTabs } from './fake-tabs'
 
 const { probeMs, settleMs, heartbeatMs, leaseMs, jitterMs } = CHANNEL_ELECTION_TIMING
+
+/** The part of a channel a candidate uses: it posts its election's messages and hands on those it gets. */
+interface ChannelLike {
+  postMessage(message: ElectionMessage): void
+  onmessage: ((event: MessageEvent<ElectionMessage>) => void) | null
+  close(): void
+}
 
 interface Candidate {
   tab: FakeTab
@@ -24,7 +31,7 @@ async function candidate(name: string, channelOf: (channel: FakeBroadcastChannel
     channel,
     calls,
     leading: false,
-    election: createChannelElection(channel, name, {
+    election: createChannelElection((message) => channel.postMessage(message), name, {
       lead() {
         calls.push('lead')
         one.leading = true
@@ -35,6 +42,7 @@ async function candidate(name: string, channelOf: (channel: FakeBroadcastChannel
       },
     }),
   }
+  channel.onmessage = (event) => one.election.receive(event.data)
   const leave = one.election.leave
   one.election.leave = () => {
     one.leading = false
@@ -117,15 +125,15 @@ describe('channel election', () => {
     let claimed = false
     const b = await candidate('b', (channel) => {
       const lossy: ChannelLike = {
-        postMessage(message: { k: string }) {
-          if (message.k === 'lead') claimed = true
+        postMessage(message) {
+          if (message[0] === LEAD) claimed = true
           channel.postMessage(message)
         },
         onmessage: null,
         close: () => channel.close(),
       }
       channel.onmessage = (event) => {
-        if (!claimed && event.data.from === 'a') return
+        if (!claimed && event.data[1] === 'a') return
         lossy.onmessage?.(event)
       }
       return lossy

@@ -69,7 +69,7 @@ describe('websocket frame size in Node', () => {
       client = createPushClient({
         url: started.url,
         transports: ['websocket'],
-        WebSocket: NodeWebSocket as unknown as typeof WebSocket,
+        WebSocket: NodeWebSocket,
         maxMessageBytes: 1 << 20,
         retry: false,
       })

@@ -1,6 +1,7 @@
 // Type-level tests (see event-map.test-d.ts): the WebSocket options reach every wrapper, and a
 // websocketFormat function is held to the message shape.
 import { describe, expectTypeOf, it } from 'vitest'
+import { WebSocket as NodeWebSocket } from 'ws'
 import { createPushClient, type PushClientOptions, type WebSocketFormat, type WebSocketMessage } from '../../src/index'
 import { usePush as useReactPush, usePushClient } from '../../src/react/index'
 import { pushClient } from '../../src/svelte/index'
@@ -26,6 +27,15 @@ describe('websocketFormat and websocketProtocols', () => {
     useReactPush(options, 'dish')
     useVuePush(() => options)
     pushClient(options)
+  })
+
+  it("take the ws package's WebSocket class as the WebSocket implementation, without a cast", () => {
+    createPushClient({ url: 'http://127.0.0.1:8080/stream', WebSocket: NodeWebSocket })
+    class Counter {
+      constructor(readonly start: number) {}
+    }
+    // @ts-expect-error a class that is not constructed from a URL is no WebSocket
+    createPushClient({ url: 'http://127.0.0.1:8080/stream', WebSocket: Counter })
   })
 
   it('take the three forms and nothing else', () => {
