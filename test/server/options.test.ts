@@ -25,8 +25,9 @@ describe('createPushServer options', () => {
     ['cors credentials string', { cors: { origin: 'https://a.example', credentials: 'yes' as unknown as boolean } }, /`cors.credentials`/],
     ["cors '*' with credentials", { cors: { origin: '*', credentials: true } }, /cannot be '\*' when `cors.credentials` is true/],
     ["cors ['*'] with credentials", { cors: { origin: ['https://a.example', '*'], credentials: true } }, /cannot be '\*'/],
-  ])('rejects %s with a TypeError naming the option', (_name, options, message) => {
+  ])('rejects %s with a TypeError naming the function and the option', (_name, options, message) => {
     expect(() => createPushServer(options)).toThrow(TypeError)
+    expect(() => createPushServer(options)).toThrow(/^pushwire\/server: createPushServer\(\) option `/)
     expect(() => createPushServer(options)).toThrow(message)
   })
 
@@ -41,7 +42,7 @@ describe('adapter options', () => {
   it('takes only adapters made by the factories, and bufferSize only without one', () => {
     expect(() => createPushServer({ adapter: { name: 'mine' } })).toThrow(/`adapter` must be made by memoryAdapter\(\) or redisStreamsAdapter\(\)/)
     expect(() => createPushServer({ adapter: memoryAdapter(), bufferSize: 5 })).toThrow(/pass it as memoryAdapter\(\{ bufferSize \}\)/)
-    expect(() => memoryAdapter({ bufferSize: 0 })).toThrow(/`bufferSize` must be an integer from 1/)
+    expect(() => memoryAdapter({ bufferSize: 0 })).toThrow('pushwire/server: memoryAdapter() option `bufferSize` must be an integer from 1 to 4294967295, got 0')
     expect(() => createPushServer({ writeTimeoutMs: 0 })).toThrow(/`writeTimeoutMs` must be an integer from 1 to 2147483647/)
   })
 

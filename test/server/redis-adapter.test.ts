@@ -126,13 +126,17 @@ describe('redisStreamsAdapter: connections', () => {
     await mine.close()
   })
 
-  it('checks its options, naming the option and what it takes', () => {
-    expect(() => redisStreamsAdapter({ url: redis.url, client: control as never })).toThrow(/takes `url` or `client`, not both/)
-    expect(() => redisStreamsAdapter({ url: 'localhost:6379' })).toThrow(/`url` must be a redis:\/\/ or rediss:\/\/ URL/)
-    expect(() => redisStreamsAdapter({ client: {} as never })).toThrow(/`client` must be a node-redis client/)
-    expect(() => redisStreamsAdapter({ stream: '' })).toThrow(/`stream` must be a non-empty string/)
-    expect(() => redisStreamsAdapter({ maxLen: 0 })).toThrow(/`maxLen` must be an integer from 1/)
-    expect(() => redisStreamsAdapter({ commandTimeoutMs: 2 ** 31 })).toThrow(/`commandTimeoutMs` must be an integer from 1 to 2147483647, got 2147483648/)
+  it('checks its options, naming itself, the option and what it takes', () => {
+    expect(() => redisStreamsAdapter({ url: redis.url, client: control as never })).toThrow(/redisStreamsAdapter\(\) takes `url` or `client`, not both/)
+    expect(() => redisStreamsAdapter({ url: 'localhost:6379' })).toThrow(/redisStreamsAdapter\(\) option `url` must be a redis:\/\/ or rediss:\/\/ URL/)
+    expect(() => redisStreamsAdapter({ client: {} as never })).toThrow(/redisStreamsAdapter\(\) option `client` must be a node-redis client/)
+    expect(() => redisStreamsAdapter({ stream: '' })).toThrow(/redisStreamsAdapter\(\) option `stream` must be a non-empty string/)
+    expect(() => redisStreamsAdapter({ maxLen: 0 })).toThrow(
+      new TypeError('pushwire/server: redisStreamsAdapter() option `maxLen` must be an integer from 1 to 9007199254740991, got 0'),
+    )
+    expect(() => redisStreamsAdapter({ commandTimeoutMs: 2 ** 31 })).toThrow(
+      new TypeError('pushwire/server: redisStreamsAdapter() option `commandTimeoutMs` must be an integer from 1 to 2147483647, got 2147483648'),
+    )
   })
 
   it('names the package to install when `redis` is missing', async () => {

@@ -17,7 +17,7 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): PushAdapter {
   if (options === null || typeof options !== 'object') {
     throw new TypeError('pushwire/server: memoryAdapter() options must be an object `{ bufferSize? }`')
   }
-  const bufferSize = positiveInteger('bufferSize', options.bufferSize, 1000, MAX_BUFFER_SIZE)
+  const bufferSize = positiveInteger('memoryAdapter()', 'bufferSize', options.bufferSize, 1000, MAX_BUFFER_SIZE)
   const ring = createEventRing(bufferSize)
   const claim = claimOnce('memory')
   let settings: AdapterSettings | undefined

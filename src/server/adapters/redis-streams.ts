@@ -42,8 +42,8 @@ function resolveOptions(options: RedisStreamsAdapterOptions) {
     url,
     client,
     stream,
-    maxLen: positiveInteger('maxLen', options.maxLen, 1000),
-    commandTimeoutMs: positiveInteger('commandTimeoutMs', options.commandTimeoutMs, DEFAULT_COMMAND_TIMEOUT_MS, MAX_TIMER_MS),
+    maxLen: positiveInteger('redisStreamsAdapter()', 'maxLen', options.maxLen, 1000),
+    commandTimeoutMs: positiveInteger('redisStreamsAdapter()', 'commandTimeoutMs', options.commandTimeoutMs, DEFAULT_COMMAND_TIMEOUT_MS, MAX_TIMER_MS),
   }
 }
 
