@@ -38,6 +38,10 @@ afterAll(async () => {
 
 const waiting = () => redisStreamsAdapter({ url: silentUrl })
 
+async function turnsOfTheEventLoop(count: number): Promise<void> {
+  for (let turn = 0; turn < count; turn++) await new Promise((resolve) => setImmediate(resolve))
+}
+
 describe('before the adapter has started', () => {
   it('close() ends every stream still waiting for it: SSE ends, a long-poll is answered, a WebSocket closes with 1001', async () => {
     const { port, push } = await startServer({ adapter: waiting() }, true)
@@ -51,6 +55,23 @@ describe('before the adapter has started', () => {
     await within(poll.ended, 'the long-poll to be answered')
     expect(poll.text).toBe(':\n\n')
     expect(await within(socket.closed, 'the WebSocket to close')).toEqual({ code: 1001, reason: 'Server closing' })
+  })
+
+  it('close() rejects at once a publish still waiting for the first connection, and leaves no timer behind', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((type) => type === 'Timeout').length
+    const timersBefore = timers()
+    const { push } = await startServer({ adapter: waiting() })
+    const outcome = push.publish({ data: 'early' }).then(
+      () => 'stored',
+      (error: Error) => error.message,
+    )
+    await within(push.close(), 'close()')
+    // Counted in turns of the event loop, not waited for: it waits up to 5 s for the first connection otherwise.
+    expect(await Promise.race([outcome, turnsOfTheEventLoop(3).then(() => 'still waiting')])).toBe(
+      'pushwire/server: close() was called before Redis was reached; the event was not stored',
+    )
+    // A timer left running would keep the process from exiting.
+    expect(timers()).toBe(timersBefore)
   })
 
   it('forgets a stream whose client left while it waited (nothing keeps its request)', async () => {

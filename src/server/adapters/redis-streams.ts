@@ -53,11 +53,11 @@ function notConnected(consequence: string): Error {
   return new Error(`pushwire/server: Redis is not connected; ${consequence}`)
 }
 
-/** Waits for the first connection, at most {@link FIRST_CONNECT_WAIT_MS}. */
-function withinFirstConnect(connected: Promise<void>): Promise<void> {
+/** Waits for the first connection, at most {@link FIRST_CONNECT_WAIT_MS}, and no longer than until `closing` settles. */
+function withinFirstConnect(connected: Promise<void>, closing: Promise<void>): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined
   const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, FIRST_CONNECT_WAIT_MS)))
-  return Promise.race([connected, waited]).then(() => clearTimeout(timer))
+  return Promise.race([connected, waited, closing]).then(() => clearTimeout(timer))
 }
 
 function describe(error: unknown): string {
@@ -82,6 +82,8 @@ export function redisStreamsAdapter(options: RedisStreamsAdapterOptions = {}): P
   let headKnown: (() => void) | undefined
   const started = new Promise<void>((resolve) => (headKnown = resolve))
   let closed = false
+  let announceClose: (() => void) | undefined
+  const closing = new Promise<void>((resolve) => (announceClose = resolve))
   let history: ReturnType<typeof createHistoryReader> | undefined
   let connectedOnce: Promise<void> | undefined
   // Commands on the storing connection that outlived commandTimeoutMs and are still unanswered.
@@ -99,8 +101,11 @@ export function redisStreamsAdapter(options: RedisStreamsAdapterOptions = {}): P
     if (unanswered > 0) {
       return Promise.reject(new Error(`pushwire/server: Redis has not answered for over ${commandTimeoutMs} ms (commandTimeoutMs); ${consequence}`))
     }
-    const check = () => (store.isReady ? store : Promise.reject(notConnected(consequence)))
-    return store.isReady ? Promise.resolve(store) : withinFirstConnect(connectedOnce).then(check)
+    const check = () => {
+      if (closed) return Promise.reject(new Error(`pushwire/server: close() was called before Redis was reached; ${consequence}`))
+      return store.isReady ? store : Promise.reject(notConnected(consequence))
+    }
+    return store.isReady ? Promise.resolve(store) : withinFirstConnect(connectedOnce, closing).then(check)
   }
 
   /**
@@ -233,6 +238,8 @@ export function redisStreamsAdapter(options: RedisStreamsAdapterOptions = {}): P
     async close() {
       if (closed) return
       closed = true
+      // Commands waiting for the first connection fail now, not when the wait for it is over.
+      if (announceClose) announceClose()
       if (reader) reader.close()
       // The blocked XREAD would hold a graceful close for up to its block time.
       if (readerConnection) readerConnection.destroy()
