@@ -1,6 +1,7 @@
 import type { History, StoredEvent } from './adapter'
 import { rangeEvents, replyFields, type EventSizes } from './redis-entries'
 import { compareIds, isEntryId, STREAM_START } from './redis-ids'
+import { createPageCache } from './redis-page-cache'
 
 // A page read for one client serves every client that asks for the same place this soon after:
 // a reconnect storm reads the stream once, not once per client.
@@ -14,11 +15,7 @@ interface Page {
   full: boolean
 }
 
-interface CachedPage {
-  readAt: number
-  page: Promise<Page>
-  chars: number
-}
+const charsOf = (page: Page) => page.events.reduce((sum, event) => sum + event.chunk.length, 0)
 
 /** What the history reader needs. */
 export interface HistoryReaderOptions {
@@ -42,25 +39,11 @@ function gone(): Error {
  */
 export function createHistoryReader(options: HistoryReaderOptions): (afterId: string, until: StoredEvent | undefined) => Promise<History> {
   const { send, stream, sizes, pageChars } = options
-  const cache = new Map<string, CachedPage>()
-  let cachedChars = 0
-
-  function forget(cursor: string, entry: CachedPage): void {
-    if (cache.get(cursor) !== entry) return
-    cache.delete(cursor)
-    cachedChars -= entry.chars
-  }
-
-  function evictOld(now: number): void {
-    cache.forEach((entry, cursor) => {
-      if (now - entry.readAt >= PAGE_REUSE_MS || cachedChars > CACHE_CHARS) forget(cursor, entry)
-    })
-  }
+  const cache = createPageCache(PAGE_REUSE_MS, CACHE_CHARS, charsOf)
 
   function readPage(cursor: string, fresh: boolean): Promise<Page> {
-    const now = Date.now()
-    evictOld(now)
-    const cached = cache.get(cursor)
+    const now = performance.now()
+    const cached = cache.fresh(cursor, now)
     if (cached && !fresh) return cached.page
     const count = sizes.countFor(pageChars)
     const asked = cursor === STREAM_START ? count : count + 1
@@ -70,17 +53,7 @@ export function createHistoryReader(options: HistoryReaderOptions): (afterId: st
       sizes.note(events)
       return { events, full: events.length === asked }
     })
-    const entry: CachedPage = { readAt: now, page, chars: 0 }
-    if (cached) forget(cursor, cached)
-    cache.set(cursor, entry)
-    page.then(
-      (read) => {
-        if (cache.get(cursor) !== entry) return
-        entry.chars = read.events.reduce((sum, event) => sum + event.chunk.length, 0)
-        cachedChars += entry.chars
-      },
-      () => forget(cursor, entry),
-    )
+    cache.add(cursor, { readAt: now, page })
     return page
   }
 
