@@ -7,6 +7,8 @@ export interface SilentRelay {
   url: string
   /** Client connections open through the relay right now. */
   readonly connections: number
+  /** Bytes the server has answered through the relay so far, on every connection. */
+  readonly answeredBytes: number
   /**
    * The connections open now go silent: their requests still get through, the answers never
    * come (a half-open connection, a stopped peer). Connections made afterwards work.
@@ -19,11 +21,13 @@ export interface SilentRelay {
 export async function startSilentRelay(port: number): Promise<SilentRelay> {
   const open = new Set<Socket>()
   const silenced = new WeakSet<Socket>()
+  let answeredBytes = 0
   const server = createServer((client) => {
     open.add(client)
     const upstream = connect(port, '127.0.0.1')
     client.pipe(upstream)
     upstream.on('data', (chunk: Buffer) => {
+      answeredBytes += chunk.length
       if (!silenced.has(client)) client.write(chunk)
     })
     const drop = () => {
@@ -39,6 +43,9 @@ export async function startSilentRelay(port: number): Promise<SilentRelay> {
     url: `redis://127.0.0.1:${(server.address() as AddressInfo).port}`,
     get connections() {
       return open.size
+    },
+    get answeredBytes() {
+      return answeredBytes
     },
     silence() {
       open.forEach((client) => silenced.add(client))

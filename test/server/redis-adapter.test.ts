@@ -232,6 +232,37 @@ describe('redisStreamsAdapter: history', () => {
     await adapter.close()
   })
 
+  it('reads about a page from Redis per resume point, however much larger than the recent ones the entries after it are', async () => {
+    const large: string[] = []
+    for (let i = 0; i < 400; i++) large.push(await xadd('x'.repeat(16 * 1024)))
+    const relay = await startSilentRelay(redis.port)
+    const adapter = redisStreamsAdapter({ url: relay.url, stream }) as Adapter
+    const pageChars = 64 * 1024
+    let delivered = 0
+    try {
+      adapter.start({ sink: { deliver: (events) => (delivered += events.length), reset() {} }, pageChars })
+      await adapter.whenStarted()
+      // Small entries since: the adapter guesses how many entries make a page from recent sizes.
+      for (let i = 0; i < 50; i++) await xadd(`small ${i}`)
+      await waitFor(() => delivered === 50, 'the small entries delivered')
+      // Ten clients resume at once from ten places in the stretch of large entries.
+      const resumePoints = large.slice(0, 10)
+      const before = relay.answeredBytes
+      const histories = await Promise.all(resumePoints.map((afterId) => adapter.history(afterId, at(large[399]))))
+      const firstPages = await Promise.all(histories.map((history) => history.next()))
+      firstPages.forEach((page, i) => expect(parseEvents(page!)[0].id).toBe(large[i + 1]))
+      // Each read brought a page and at most one entry more (and the replies' framing), not the
+      // hundreds of 16 KiB entries that the small ones' size would have asked for.
+      expect(relay.answeredBytes - before).toBeLessThan(resumePoints.length * (pageChars + 2 * 16 * 1024))
+      // The rest still comes, page by page.
+      const rest = await allPages(histories[0])
+      expect(parseEvents(firstPages[0]!).map((event) => event.id).concat(rest)).toEqual(large.slice(1))
+    } finally {
+      await adapter.close()
+      await relay.close()
+    }
+  })
+
   it('reads the stream once for a storm of clients resuming from the same id', async () => {
     const ids: string[] = []
     for (let i = 0; i < 20; i++) ids.push(await xadd(`e${i}`))

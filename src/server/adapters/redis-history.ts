@@ -8,12 +8,41 @@ import { createPageCache } from './redis-page-cache'
 const PAGE_REUSE_MS = 1000
 const CACHE_CHARS = 4 * 1024 * 1024
 
-/** Entries from a cursor on, as one `XRANGE` returned them. */
+/** The entries after a cursor, as one read returned them. */
 interface Page {
+  /** The cursor's entry is still in the stream (always, for the start): no entry after it was trimmed. */
+  found: boolean
   events: StoredEvent[]
-  /** As many as asked for: the stream may hold more after the last one. */
-  full: boolean
+  /** The stream may hold more after the last one: the read stopped at its count or its byte budget. */
+  more: boolean
 }
+
+/**
+ * `XRANGE` from the cursor (`-` for the start of the stream) of at most ARGV[2] entries, of
+ * which it returns those within ARGV[3] bytes (and always one): an average entry size is only a
+ * guess, and a resume into a stretch of large entries would bring all of them at once into the
+ * server's memory, once per distinct resume point. Replies `{ found, more, entries }`; the
+ * cursor's own entry is looked for, not returned (the client has it).
+ */
+const READ_PAGE = `
+local entries = redis.call('XRANGE', KEYS[1], ARGV[1], '+', 'COUNT', ARGV[2])
+local budget = tonumber(ARGV[3])
+local from = 1
+if ARGV[1] ~= '-' then
+  if entries[1] == nil or entries[1][1] ~= ARGV[1] then return {0, 0, {}} end
+  from = 2
+end
+local page = {}
+local bytes = 0
+for i = from, #entries do
+  local entry = entries[i]
+  bytes = bytes + #entry[1]
+  for _, value in ipairs(entry[2]) do bytes = bytes + #value end
+  if bytes > budget and #page > 0 then return {1, 1, page} end
+  page[#page + 1] = entry
+end
+return {1, #entries == tonumber(ARGV[2]) and 1 or 0, page}
+`
 
 const charsOf = (page: Page) => page.events.reduce((sum, event) => sum + event.chunk.length, 0)
 
@@ -33,9 +62,10 @@ function gone(): Error {
 }
 
 /**
- * Reads what a resuming client missed, page by page with `XRANGE`. Each page starts at the
- * entry the client has (inclusive), so a page that does not start with it proves that the
- * entries after it were trimmed. Reads of the same place share one `XRANGE` for a second.
+ * Reads what a resuming client missed, page by page with `XRANGE` in a script that bounds the
+ * bytes of a page. Each read starts at the entry the client has (inclusive), so a read that
+ * does not find it proves that the entries after it were trimmed. Reads of the same place
+ * share one page for a second.
  */
 export function createHistoryReader(options: HistoryReaderOptions): (afterId: string, until: StoredEvent | undefined) => Promise<History> {
   const { send, stream, sizes, pageChars } = options
@@ -46,12 +76,14 @@ export function createHistoryReader(options: HistoryReaderOptions): (afterId: st
     const cached = cache.fresh(cursor, now)
     if (cached && !fresh) return cached.page
     const count = sizes.countFor(pageChars)
+    // From the cursor's entry on, which the script looks for and leaves out.
     const asked = cursor === STREAM_START ? count : count + 1
     const from = cursor === STREAM_START ? '-' : cursor
-    const page = send(['XRANGE', stream, from, '+', 'COUNT', String(asked)]).then((reply): Page => {
-      const events = rangeEvents(reply)
+    const page = send(['EVAL', READ_PAGE, '1', stream, from, String(asked), String(pageChars)]).then((reply): Page => {
+      const [found, more, entries] = reply as [number, number, unknown]
+      const events = rangeEvents(entries)
       sizes.note(events)
-      return { events, full: events.length === asked }
+      return { found: found === 1, events, more: more === 1 }
     })
     cache.add(cursor, { readAt: now, page })
     return page
@@ -79,7 +111,7 @@ export function createHistoryReader(options: HistoryReaderOptions): (afterId: st
     if (afterId === '0' || afterId === STREAM_START) reset = !(await untrimmed())
     else if (isEntryId(afterId)) {
       const page = await readPage(afterId, false)
-      if (page.events.length && page.events[0].id === afterId) {
+      if (page.found) {
         reset = false
         cursor = afterId
         first = page
@@ -96,10 +128,10 @@ export function createHistoryReader(options: HistoryReaderOptions): (afterId: st
     async function refill(): Promise<boolean> {
       const page = first || (await readPage(cursor, freshRead))
       first = undefined
-      if (cursor !== STREAM_START && (!page.events.length || page.events[0].id !== cursor)) throw gone()
-      read = cursor === STREAM_START ? page.events : page.events.slice(1)
+      if (!page.found) throw gone()
+      read = page.events
       at = 0
-      if (page.full || (read.length && compareIds(read[read.length - 1].id, untilId) >= 0)) {
+      if (page.more || (read.length && compareIds(read[read.length - 1].id, untilId) >= 0)) {
         freshRead = false
         return read.length > 0
       }
