@@ -69,6 +69,9 @@ export interface HubOptions {
   maxClientBufferBytes: number
 }
 
+// Replays go out in pages of at most this many characters.
+const MAX_PAGE_CHARS = 64 * 1024
+
 /** Events delivered together: one payload for every client, and the events it holds. */
 interface Batch {
   payload: Buffer
@@ -214,7 +217,9 @@ export function createHub(options: HubOptions): Hub {
         })
       },
     },
-    pageChars: Math.min(64 * 1024, maxClientBufferBytes),
+    // Half the bound at most: a page the client has not taken yet leaves the other half for the
+    // live events held back meanwhile (a page of the whole bound cut the client at the first one).
+    pageChars: Math.max(1, Math.min(MAX_PAGE_CHARS, Math.floor(maxClientBufferBytes / 2))),
   })
   adapter.whenStarted().then(() => endStartWait(true))
 

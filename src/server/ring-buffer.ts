@@ -23,8 +23,8 @@ export interface EventRing {
    */
   cursorOf(id: string): number | undefined
   /**
-   * The encoded events after sequence number `from`, up to and including `to`, stopping once
-   * the text holds `maxChars` characters (always at least one event when there is one).
+   * The encoded events after sequence number `from`, up to and including `to`, as many as fit
+   * in `maxChars` characters (always at least one event when there is one).
    */
   page(from: number, to: number, maxChars: number): RingPage
   /** Sequence number just before the oldest event still held. */
@@ -62,7 +62,12 @@ export function createEventRing(capacity: number): EventRing {
   function page(from: number, to: number, maxChars: number): RingPage {
     let text = ''
     let seq = Math.max(from, floorSeq())
-    while (seq < to && (text === '' || text.length < maxChars)) text += events[++seq % capacity].chunk
+    while (seq < to) {
+      const chunk = events[(seq + 1) % capacity].chunk
+      if (text !== '' && text.length + chunk.length > maxChars) break
+      text += chunk
+      seq++
+    }
     return { text, lastSeq: seq }
   }
 

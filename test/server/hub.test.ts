@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { Adapter, History } from '../../src/server/adapters/adapter'
 import { memoryAdapter } from '../../src/server/adapters/memory'
 import { createHub, type HubClient } from '../../src/server/hub'
+import { replayThenGoLive } from '../../src/server/replay'
 import { createEventRing } from '../../src/server/ring-buffer'
 import { encodeEvent } from '../../src/server/sse-encoding'
 
@@ -40,10 +41,11 @@ describe('event ring', () => {
     expect(ring.page(0, 4, Infinity)).toEqual({ text: '<3><4>', lastSeq: 4 })
   })
 
-  it('cuts pages once they hold maxChars, but never below one event', () => {
+  it('cuts pages before they pass maxChars, but never below one event', () => {
     const ring = createEventRing(10)
     for (let i = 1; i <= 5; i++) ring.push(String(i), `<${i}>`)
     expect(ring.page(0, 5, 6)).toEqual({ text: '<1><2>', lastSeq: 2 })
+    expect(ring.page(0, 5, 8)).toEqual({ text: '<1><2>', lastSeq: 2 })
     expect(ring.page(2, 5, 1)).toEqual({ text: '<3>', lastSeq: 3 })
     expect(ring.page(5, 5, 6)).toEqual({ text: '', lastSeq: 5 })
   })
@@ -214,9 +216,63 @@ describe('hub fan-out', () => {
   })
 })
 
+/** A client that takes nothing until `read()`: what is written stays unsent and counts as its backlog. */
+function stalledClient(): HubClient & { writes: Buffer[]; destroyed: boolean; read(): void } {
+  const unsent: Array<{ payload: Buffer; written?: (error?: Error | null) => void }> = []
+  let reading = false
+  const client = {
+    writes: [] as Buffer[],
+    destroyed: false,
+    write(payload: Buffer, written?: (error?: Error | null) => void) {
+      client.writes.push(payload)
+      if (reading) setImmediate(() => written && written())
+      else unsent.push({ payload, written })
+    },
+    backlog: () => unsent.reduce((sum, write) => sum + write.payload.length, 0),
+    end() {},
+    destroy() {
+      client.destroyed = true
+    },
+    read() {
+      reading = true
+      unsent.splice(0).forEach((write) => write.written && write.written())
+    },
+  }
+  return client
+}
+
+describe('replays and live events', () => {
+  it('writes pages of at most half of maxClientBufferBytes, so live events published while one is unsent are held, not a cut', async () => {
+    const bound = 4096
+    const hub = memoryHub(1000, 60_000, bound)
+    for (let i = 1; i <= 100; i++) await hub.publish({ data: 'x'.repeat(90) })
+    await tick()
+    const client = stalledClient()
+    const joined = hub.join(client, true)
+    const replay = replayThenGoLive(hub, client, joined, '1', 60_000)
+    while (client.writes.length === 0) await tick()
+    // The first page waits for the client to take it; live events come meanwhile, one batch each.
+    for (let i = 1; i <= 10; i++) {
+      await hub.publish({ data: `live ${i}` })
+      await tick()
+    }
+    expect(client.destroyed).toBe(false)
+    expect(client.writes).toHaveLength(1)
+    expect(client.backlog()).toBeLessThanOrEqual(bound / 2)
+    client.read()
+    await replay
+    await tick()
+    expect(client.destroyed).toBe(false)
+    expect(client.writes.every((write) => write.length <= bound / 2)).toBe(true)
+    const ids = client.writes.join('').match(/^id: \d+$/gm)
+    expect(ids).toEqual(Array.from({ length: 109 }, (_, i) => `id: ${i + 2}`))
+    joined.remove()
+  })
+})
+
 describe('memory adapter history', () => {
-  it('reads in pages of about maxClientBufferBytes (64 KiB at most), every event once', async () => {
-    const hub = memoryHub(100, 60_000, 100)
+  it('reads in pages of at most half of maxClientBufferBytes (64 KiB at most), every event once', async () => {
+    const hub = memoryHub(100, 60_000, 300)
     for (let i = 1; i <= 10; i++) await hub.publish({ data: 'x'.repeat(40) })
     await tick()
     const joined = hub.join(recordingClient(), true)
@@ -224,14 +280,14 @@ describe('memory adapter history', () => {
     expect(history.reset).toBe(false)
     const pages: string[] = []
     for (let page = await history.next(); page !== undefined; page = await history.next()) pages.push(page)
-    expect(pages.length).toBeGreaterThan(2)
-    expect(pages.every((page) => page.length < 100 + 60)).toBe(true)
+    // Two events of about 55 characters fit in 150, three do not.
+    expect(pages.map((page) => page.length <= 150 && page.match(/^id: /gm)!.length)).toEqual([2, 2, 2, 2])
     expect(pages.join('').match(/^id: \d+$/gm)).toEqual(['3', '4', '5', '6', '7', '8', '9', '10'].map((id) => `id: ${id}`))
     joined.remove()
   })
 
   it('fails the rest of a replay whose events were evicted while it was being read', async () => {
-    const hub = memoryHub(4, 60_000, 30)
+    const hub = memoryHub(4, 60_000, 60)
     for (let i = 1; i <= 4; i++) await hub.publish({ data: String(i) })
     await tick()
     const joined = hub.join(recordingClient(), true)

@@ -263,6 +263,19 @@ describe('redisStreamsAdapter: history', () => {
     }
   })
 
+  it('cuts pages at pageChars, also when the SSE text of an entry is much longer than what Redis holds', async () => {
+    // 8,000 bytes in Redis, 32,000 characters as SSE: every line gets its own `data: `.
+    const ids: string[] = []
+    for (let i = 0; i < 20; i++) ids.push(await xadd('a\n'.repeat(3999) + 'a'))
+    const adapter = await startedAdapter()
+    const history = await adapter.history(ids[0], at(ids[19]))
+    const pages: string[] = []
+    for (let page = await history.next(); page !== undefined; page = await history.next()) pages.push(page)
+    expect(pages.map((page) => page.length <= 64 * 1024 && parseEvents(page).length)).toEqual(Array(9).fill(2).concat(1))
+    expect(parseEvents(pages.join('')).map((event) => event.id)).toEqual(ids.slice(1))
+    await adapter.close()
+  })
+
   it('reads the stream once for a storm of clients resuming from the same id', async () => {
     const ids: string[] = []
     for (let i = 0; i < 20; i++) ids.push(await xadd(`e${i}`))

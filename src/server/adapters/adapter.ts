@@ -29,7 +29,7 @@ export interface AdapterSink {
 /** What the server hands its adapter when it starts. */
 export interface AdapterSettings {
   sink: AdapterSink
-  /** Aim for history pages of about this many characters (bounded by `maxClientBufferBytes`). */
+  /** History pages hold at most this many characters (half of `maxClientBufferBytes` at most), or one event that is larger. */
   pageChars: number
 }
 

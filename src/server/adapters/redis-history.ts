@@ -146,8 +146,8 @@ export function createHistoryReader(options: HistoryReaderOptions): (afterId: st
       while (!done) {
         if (at === read.length && !(await refill())) break
         let text = ''
-        // Cut into pages of about pageChars, whatever Redis returned at once.
-        while (at < read.length && (text === '' || text.length < pageChars) && compareIds(read[at].id, untilId) <= 0) {
+        // Cut into pages of at most pageChars, whatever Redis returned at once.
+        while (at < read.length && (text === '' || text.length + read[at].chunk.length <= pageChars) && compareIds(read[at].id, untilId) <= 0) {
           text += read[at].chunk
           cursor = read[at++].id
         }
