@@ -212,6 +212,33 @@ describe('trustProxy', () => {
   })
 })
 
+describe('behind nginx on a port other than 443 (docs/security.md)', () => {
+  // The page is https://app.example:8443; nginx terminates TLS and proxies over plain HTTP.
+  const PAGE = 'https://app.example:8443'
+
+  it('`proxy_set_header Host $host` drops the port: the page is foreign, with or without trustProxy', async () => {
+    for (const trustProxy of [false, true]) {
+      const { port } = await cookieServer({ trustProxy })
+      const headers = { host: 'app.example', 'x-forwarded-proto': 'https', origin: PAGE }
+      expect(await hijack(port, headers)).toEqual(REFUSED)
+      expect((await forge(port, 'text/plain', headers)).status).toBe(403)
+      // Reported as X-Forwarded-Host $host, the port is missing just the same.
+      expect((await forge(port, 'text/plain', { ...headers, host: 'upstream', 'x-forwarded-host': 'app.example' })).status).toBe(403)
+    }
+  })
+
+  it('`Host $http_host` keeps it; so does `X-Forwarded-Host $http_host` with trustProxy', async () => {
+    const plain = await cookieServer()
+    const keptHost = { host: 'app.example:8443', 'x-forwarded-proto': 'https', origin: PAGE }
+    expect((await hijack(plain.port, keptHost)).status).toBe(101)
+    expect((await forge(plain.port, 'text/plain', keptHost)).status).toBe(204)
+    const trusting = await cookieServer({ trustProxy: true })
+    const reported = { host: '127.0.0.1:3000', 'x-forwarded-host': 'app.example:8443', 'x-forwarded-proto': 'https', origin: PAGE }
+    expect((await hijack(trusting.port, reported)).status).toBe(101)
+    expect((await forge(trusting.port, 'text/plain', reported)).status).toBe(204)
+  })
+})
+
 describe('X-Content-Type-Options: nosniff', () => {
   it('is on every error body, refused upgrades included, and on streams and 204s', async () => {
     const { port } = await cookieServer({ maxBodyBytes: 8 })
