@@ -70,6 +70,12 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
   let candidates: Transport[] = []
   let transportIndex = 0
   let current: Transport | undefined
+  // The transport connect() started on (the first, or the one remembered), and whether a
+  // connection of this client has proven alive yet: only a move before that says what the
+  // network path blocks. After it the path has worked, and a move says the server was away (a
+  // restart refuses a few opens), which must not steer the next page loads.
+  let startedOn: Transport | undefined
+  let worked = false
   let connection: TransportConnection | undefined
   // Every open gets a new generation; callbacks of an older one are ignored.
   let generation = 0
@@ -174,7 +180,10 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
   function provenAlive(): void {
     watchdogArmed = true
     // Remembered only now: behind a buffering proxy native EventSource opens, then hears nothing.
-    rememberTransport(url, candidates, transportIndex)
+    // Written once, when learned, so the opens that follow do not renew its 30 minutes: a page
+    // loaded all day long still goes back to the first transport when they are over.
+    if (!worked && current !== startedOn) rememberTransport(url, candidates, transportIndex)
+    worked = true
     checkWatchdog()
   }
 
@@ -374,6 +383,7 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
     authRetried = false
     // Where an earlier client on this url had to fall back, start with what worked for it.
     transportIndex = recallTransport(url, candidates)
+    startedOn = candidates[transportIndex]
     if (!current) {
       const names = transports.map((transport) => transport.name).join(', ')
       return closeForGood(new PushError('network', `none of [${names}] is supported here`))
