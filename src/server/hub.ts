@@ -1,3 +1,4 @@
+import { noop } from '../constants'
 import type { Adapter, History, StoredEvent } from './adapters/adapter'
 import { encodeCursor, encodeReset, isValidEventId, isValidEventType } from './sse-encoding'
 import type { PublishInput } from './types'
@@ -38,10 +39,13 @@ export interface Hub {
   /** Id of the newest event delivered to live clients; `undefined` until the adapter has started. */
   headId(): string | undefined
   /**
-   * Resolves once {@link headId} is known. A client must not join before: it could not be told
-   * where it starts, and events stored meanwhile would pass it by.
+   * Calls `then(true)` once {@link headId} is known, at once when it is: a client must not join
+   * before, as it could not be told where it starts and events stored meanwhile would pass it
+   * by. Calls `then(false)` instead when the hub closes first (Redis was never reached). Returns
+   * a function that forgets `then`: call it when the connection closes meanwhile, so that a
+   * long wait for the adapter does not keep every connection that gave up.
    */
-  started(): Promise<void>
+  afterStart(then: (started: boolean) => void): () => void
   /**
    * Starts delivering to `client`. With `holdLive`, live events are held back (within
    * `maxClientBufferBytes`) until {@link Membership.release}, so a replay can be written first.
@@ -51,7 +55,10 @@ export interface Hub {
   history(afterId: string, until: StoredEvent | undefined): Promise<History>
   readonly size: number
   disconnectAll(): number
-  /** Flushes, ends every client, and waits until all are gone (destroying stragglers after `graceMs`). */
+  /**
+   * Ends the connections still waiting for the start, flushes, ends every client, and waits
+   * until all are gone (destroying stragglers after `graceMs`).
+   */
   close(graceMs: number): Promise<void>
 }
 
@@ -117,11 +124,35 @@ export function createHub(options: HubOptions): Hub {
   let flushScheduled: ReturnType<typeof setImmediate> | undefined
   let heartbeatTimer: ReturnType<typeof setInterval> | undefined
   let onEmpty: (() => void) | undefined
+  let closed = false
+  const startWaiters = new Set<(started: boolean) => void>()
+
+  function endStartWait(started: boolean): void {
+    const waiting = Array.from(startWaiters)
+    startWaiters.clear()
+    waiting.forEach((then) => then(started))
+  }
+
+  /** Stops delivering to `member`; the last one to go stops the heartbeat and lets close() finish. */
+  function forget(member: Member): void {
+    if (members.get(member.client) !== member) return
+    members.delete(member.client)
+    if (members.size > 0) return
+    clearInterval(heartbeatTimer)
+    heartbeatTimer = undefined
+    if (onEmpty) onEmpty()
+  }
+
+  /** Drops a client's connection; it stops counting at once, not only once the socket has closed. */
+  function cut(member: Member): void {
+    forget(member)
+    member.client.destroy()
+  }
 
   function writeLive(member: Member, payload: Buffer): void {
     // One stuck reader must not grow the server's memory; it resumes from its Last-Event-ID.
     // Judged on what earlier writes left unsent, so one large batch does not cut healthy readers.
-    if (member.client.backlog() > maxClientBufferBytes) member.client.destroy()
+    if (member.client.backlog() > maxClientBufferBytes) cut(member)
     else member.client.write(payload)
   }
 
@@ -129,7 +160,7 @@ export function createHub(options: HubOptions): Hub {
     if (member.held) {
       // Held events count against the same bound as unsent bytes: a replay that is not being
       // read cannot make the server hold live events for it without end.
-      if (member.client.backlog() + member.heldBytes > maxClientBufferBytes) member.client.destroy()
+      if (member.client.backlog() + member.heldBytes > maxClientBufferBytes) cut(member)
       else {
         member.held.push(batch)
         member.heldBytes += batch.payload.length
@@ -178,13 +209,28 @@ export function createHub(options: HubOptions): Hub {
         const notice = Buffer.from(encodeReset(lostAfter) + encodeCursor(headId))
         members.forEach((member) => {
           // Mid-replay or skipping, a client's position is in the lost stream: it reconnects and is reset then.
-          if (member.held || member.skipThrough !== undefined) member.client.destroy()
+          if (member.held || member.skipThrough !== undefined) cut(member)
           else writeLive(member, notice)
         })
       },
     },
     pageChars: Math.min(64 * 1024, maxClientBufferBytes),
   })
+  adapter.whenStarted().then(() => endStartWait(true))
+
+  function afterStart(then: (started: boolean) => void): () => void {
+    if (closed) then(false)
+    else if (headId() !== undefined) then(true)
+    else {
+      startWaiters.add(then)
+      return () => startWaiters.delete(then)
+    }
+    return noop
+  }
+
+  function headId(): string | undefined {
+    return head ? head.id : adapter.initialHeadId()
+  }
 
   function publish(input: PublishInput): Promise<string> {
     let data: string
@@ -209,31 +255,30 @@ export function createHub(options: HubOptions): Hub {
         member.held = undefined
         member.heldBytes = 0
         member.skipThrough = skipThrough
-        held.forEach((batch) => deliver(member, batch))
+        for (const batch of held) {
+          // A held batch may cut the client (its backlog is over the bound): the rest is not for it.
+          if (members.get(client) !== member) return
+          deliver(member, batch)
+        }
       },
-      remove() {
-        if (members.get(client) !== member) return
-        members.delete(client)
-        if (members.size > 0) return
-        clearInterval(heartbeatTimer)
-        heartbeatTimer = undefined
-        if (onEmpty) onEmpty()
-      },
+      remove: () => forget(member),
     }
   }
 
   function disconnectAll(): number {
     const count = members.size
-    members.forEach((member) => member.client.destroy())
+    members.forEach(cut)
     return count
   }
 
   function close(graceMs: number): Promise<void> {
+    closed = true
+    endStartWait(false)
     if (flushScheduled) clearImmediate(flushScheduled)
     flush()
     if (members.size === 0) return Promise.resolve()
     return new Promise((resolve) => {
-      const grace = setTimeout(() => members.forEach((member) => member.client.destroy()), graceMs)
+      const grace = setTimeout(() => members.forEach(cut), graceMs)
       onEmpty = () => {
         clearTimeout(grace)
         onEmpty = undefined
@@ -245,8 +290,8 @@ export function createHub(options: HubOptions): Hub {
 
   return {
     publish,
-    headId: () => (head ? head.id : adapter.initialHeadId()),
-    started: adapter.whenStarted,
+    headId,
+    afterStart,
     join,
     history: adapter.history,
     get size() {

@@ -71,9 +71,6 @@ export function serveLongPoll(
     if (membership) membership.remove()
   })
   // The cursor must be the head of the stream: wait until the adapter knows it.
-  if (hub.headId() !== undefined) return poll()
-  hub.started().then(() => {
-    if (context.isClosed()) answer(HEARTBEAT_COMMENT)
-    else if (!answered) poll()
-  })
+  const forget = hub.afterStart((started) => (started ? poll() : answer(HEARTBEAT_COMMENT)))
+  res.on('close', forget)
 }

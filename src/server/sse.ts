@@ -3,7 +3,7 @@ import type { ServerContext } from './context'
 import { replayThenGoLive } from './replay'
 import type { StreamRequest } from './request'
 import { encodeRetry, HEARTBEAT_COMMENT, HEARTBEAT_EVENT, OPEN_COMMENT } from './sse-encoding'
-import { isGone, startEventStream } from './stream-response'
+import { startEventStream } from './stream-response'
 
 const COMMENT_BEAT = Buffer.from(HEARTBEAT_COMMENT)
 const EVENT_BEAT = Buffer.from(HEARTBEAT_EVENT)
@@ -16,11 +16,11 @@ const GONE = new Error('connection closed')
  */
 export function serveSse(req: IncomingMessage, res: ServerResponse, context: ServerContext, stream: StreamRequest): void {
   startEventStream(req, res)
-  if (context.hub.headId() !== undefined) return openStream(res, context, stream)
-  context.hub.started().then(() => {
-    if (context.isClosed()) res.end()
-    else if (!isGone(res)) openStream(res, context, stream)
+  const forget = context.hub.afterStart((started) => {
+    if (started) openStream(res, context, stream)
+    else res.end()
   })
+  res.on('close', forget)
 }
 
 function openStream(res: ServerResponse, context: ServerContext, stream: StreamRequest): void {

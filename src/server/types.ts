@@ -50,6 +50,8 @@ export interface RedisClientLike {
   /** Whether commands can be sent right now. */
   readonly isReady: boolean
   connect(): Promise<unknown>
+  /** The options it was made with; the adapter's reader connection keeps their `socket` settings. */
+  readonly options?: { socket?: object }
   /** A new client with the same options; the adapter reads the stream on one of these. */
   duplicate(overrides?: object): RedisClientLike
   sendCommand(args: string[]): Promise<unknown>
@@ -72,6 +74,16 @@ export interface RedisStreamsAdapterOptions {
   stream?: string
   /** Events the stream keeps, at least (`XADD … MAXLEN ~`; Redis trims whole blocks, so a few more stay). @default 1000 */
   maxLen?: number
+  /**
+   * How long a publish or a history read waits for Redis to answer, in ms. A Redis that
+   * accepts connections but does not answer (stopped, stuck, or behind a network that drops
+   * everything) would otherwise hold every `publish()` for good; past this the publish
+   * rejects, and so do all others at once until Redis answers again. A rejected publish that
+   * Redis had received may still be stored and delivered if Redis was only slow. The stream
+   * reader's connection is made anew when it hears nothing for 5 s (its block time) plus this.
+   * @default 5000
+   */
+  commandTimeoutMs?: number
 }
 
 /** Options of {@link createPushServer}. */
@@ -150,7 +162,8 @@ export interface PushServer {
   /**
    * Stores an event, then sends it to every connected client (of every process sharing the
    * adapter); resolves with its id once stored. Rejects when it was not stored: invalid input
-   * (`TypeError`), the store unreachable (Redis down), or after `close()` has finished.
+   * (`TypeError`), the store unreachable (Redis down), or after `close()` has finished; and when
+   * Redis did not answer within `commandTimeoutMs` (then it may still be stored).
    */
   publish(input: PublishInput): Promise<string>
   /** Request handler for node:http (`createServer(push.handler)`) and Express (`app.all('/stream', push.handler)`). */

@@ -59,8 +59,6 @@ export function createWebSocketEndpoint(context: ServerContext): WebSocketEndpoi
     const membership = hub.join(client, lastEventId !== undefined)
     if (lastEventId !== undefined) replayThenGoLive(hub, client, membership, lastEventId, options.writeTimeoutMs)
     ws.on('close', membership.remove)
-    // A socket error is followed by 'close'; without a listener it would crash the process.
-    ws.on('error', noop)
     let pendingMessages = 0
     ws.on('message', (data, isBinary) => {
       const { onMessage } = options
@@ -99,13 +97,14 @@ export function createWebSocketEndpoint(context: ServerContext): WebSocketEndpoi
     if (socket.destroyed || !wss) return
     wss.handleUpgrade(req, socket, head, (ws) => {
       socket.removeListener('error', noop)
-      if (hub.headId() !== undefined) return openSession(ws, req, lastEventId)
-      // The opening frame waits until the adapter has started, as on SSE.
+      // A socket error is followed by 'close'; without a listener it would crash the process.
       ws.on('error', noop)
-      hub.started().then(() => {
-        if (context.isClosed()) ws.close(1001, 'Server closing')
+      // The opening frame waits until the adapter has started, as on SSE.
+      const forget = hub.afterStart((started) => {
+        if (!started) ws.close(1001, 'Server closing')
         else if (ws.readyState === ws.OPEN) openSession(ws, req, lastEventId)
       })
+      ws.on('close', forget)
     })
   }
 

@@ -20,6 +20,10 @@ export interface TestRedis {
   stop(how: 'save' | 'lose'): Promise<void>
   /** Starts it again on the same port and directory. */
   start(): Promise<void>
+  /** Stops the process with SIGSTOP: connections stay open, and nothing is answered until {@link resume}. */
+  pause(): void
+  /** Lets a paused server go on (SIGCONT); it then answers what it was sent meanwhile. */
+  resume(): void
   /** Stops it for good and removes its directory. */
   close(): Promise<void>
 }
@@ -76,6 +80,8 @@ export async function startRedis(): Promise<TestRedis> {
     port,
     stop,
     start,
+    pause: () => child?.kill('SIGSTOP'),
+    resume: () => child?.kill('SIGCONT'),
     async close() {
       await stop('lose')
       rmSync(dir, { recursive: true, force: true })

@@ -43,8 +43,8 @@ describe('usePush', () => {
     await waitUntilOpen()
     expect(shown('transport')).toBe('websocket')
 
-    server.push.publish({ event: 'dish', data: { name: 'ramen', sales: 3 } })
-    server.push.publish({ event: 'dish', data: { name: 'pho', sales: 5 } })
+    await server.push.publish({ event: 'dish', data: { name: 'ramen', sales: 3 } })
+    await server.push.publish({ event: 'dish', data: { name: 'pho', sales: 5 } })
     await waitFor(() => expect(shown('dish')).toBe('pho: 5'))
   })
 
@@ -63,7 +63,7 @@ describe('usePush', () => {
       </StrictMode>,
     )
     await waitUntilOpen()
-    server.push.publish({ event: 'dish', data: { name: 'udon', sales: 1 } })
+    await server.push.publish({ event: 'dish', data: { name: 'udon', sales: 1 } })
     await waitFor(() => expect(shown('dish')).toBe('udon: 1'))
     await settle()
     expect(server.sockets).toBe(1)
@@ -73,7 +73,7 @@ describe('usePush', () => {
   it('reconnects once when the URL changes, and only then', async () => {
     const { rerender } = render(<Dashboard options={server.options('a')} />)
     await waitUntilOpen()
-    server.push.publish({ event: 'dish', data: { name: 'ramen', sales: 3 } })
+    await server.push.publish({ event: 'dish', data: { name: 'ramen', sales: 3 } })
     await waitFor(() => expect(shown('dish')).toBe('ramen: 3'))
 
     // A new options object with the same URL keeps the client.
@@ -159,8 +159,8 @@ describe('usePushStatus', () => {
     }
     render(<Host />)
     await waitFor(() => expect(states[states.length - 1]).toBe('open'))
-    server.push.publish({ event: 'dish', data: { name: 'ramen', sales: 3 } })
-    server.push.publish({ event: 'dish', data: { name: 'pho', sales: 5 } })
+    await server.push.publish({ event: 'dish', data: { name: 'ramen', sales: 3 } })
+    await server.push.publish({ event: 'dish', data: { name: 'pho', sales: 5 } })
     await waitFor(() => expect(events).toEqual(['ramen', 'pho']))
     expect(states).toEqual(['idle', 'connecting', 'open'])
   })
@@ -180,7 +180,7 @@ describe('usePushEvent and usePushMessage', () => {
     const on = vi.spyOn(client as unknown as PushClient<DishEvents>, 'on')
     rerender(<Listener label="second" />)
     rerender(<Listener label="third" />)
-    server.push.publish({ event: 'dish', data: { name: 'ramen', sales: 3 } })
+    await server.push.publish({ event: 'dish', data: { name: 'ramen', sales: 3 } })
     await waitFor(() => expect(seen).toEqual(['third:ramen']))
     expect(on).not.toHaveBeenCalled()
   })
@@ -196,8 +196,8 @@ describe('usePushEvent and usePushMessage', () => {
     expect(misspelled).toBeTypeOf('function')
 
     await waitFor(() => expect(server.push.clientCount).toBe(1))
-    server.push.publish({ event: 'dish', data: { name: 'ramen', sales: 3 }, id: 'd1' })
-    server.push.publish({ data: { text: 'hello' } })
+    await server.push.publish({ event: 'dish', data: { name: 'ramen', sales: 3 }, id: 'd1' })
+    await server.push.publish({ data: { text: 'hello' } })
     await waitFor(() => expect(result.current.plain && result.current.plain.data).toEqual({ text: 'hello' }))
     expect(result.current.dish).toMatchObject({ type: 'dish', data: { name: 'ramen', sales: 3 }, id: 'd1' })
   })
@@ -237,7 +237,7 @@ describe('usePush with share', () => {
       </>,
     )
     await waitFor(() => expect([shown('first'), shown('second')].sort()).toEqual(['open follower waiting', 'open leader waiting']))
-    server.push.publish({ event: 'dish', data: { name: 'ramen', sales: 3 } })
+    await server.push.publish({ event: 'dish', data: { name: 'ramen', sales: 3 } })
     await waitFor(() => expect([shown('first'), shown('second')].every((text) => text?.endsWith('ramen'))).toBe(true))
     expect(server.sockets).toBe(1)
     expect(server.push.clientCount).toBe(1)

@@ -49,8 +49,8 @@ export interface RawStream {
   readonly text: string
   /** Each `data` chunk as it arrived. */
   readonly chunks: string[]
-  /** Resolves once the received text satisfies `predicate` (rejects if the stream ends first). */
-  until(predicate: (text: string) => boolean, what: string): Promise<string>
+  /** Resolves once the received text satisfies `predicate` (rejects if the stream ends first, or after `timeoutMs`). */
+  until(predicate: (text: string) => boolean, what: string, timeoutMs?: number): Promise<string>
   /** Resolves when the response has ended or the connection closed. */
   ended: Promise<void>
   close(): void
@@ -96,12 +96,12 @@ export function openStream(port: number, path: string, headers: OutgoingHttpHead
           return text
         },
         chunks,
-        until(predicate, what) {
+        until(predicate, what, timeoutMs) {
           const found = new Promise<string>((resolveWait, rejectWait) => {
             waiters.push({ predicate, resolve: resolveWait, reject: rejectWait, what })
             check()
           })
-          return within(found, what)
+          return within(found, what, timeoutMs)
         },
         ended,
         close: () => req.destroy(),

@@ -10,6 +10,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Adapter, History, StoredEvent } from '../../src/server/adapters/adapter'
 import { redisStreamsAdapter } from '../../src/server/index'
 import { startRedis, type TestRedis } from '../helpers/redis-server'
+import { startSilentRelay } from '../helpers/silent-relay'
+import { waitFor, within } from '../helpers/wait'
 import { closeServers, openStream, parseEvents, startServer } from './helpers'
 
 let redis: TestRedis
@@ -130,6 +132,7 @@ describe('redisStreamsAdapter: connections', () => {
     expect(() => redisStreamsAdapter({ client: {} as never })).toThrow(/`client` must be a node-redis client/)
     expect(() => redisStreamsAdapter({ stream: '' })).toThrow(/`stream` must be a non-empty string/)
     expect(() => redisStreamsAdapter({ maxLen: 0 })).toThrow(/`maxLen` must be an integer from 1/)
+    expect(() => redisStreamsAdapter({ commandTimeoutMs: 2 ** 31 })).toThrow(/`commandTimeoutMs` must be an integer from 1 to 2147483647, got 2147483648/)
   })
 
   it('names the package to install when `redis` is missing', async () => {
@@ -240,5 +243,86 @@ describe('redisStreamsAdapter: history', () => {
     expect((await xranges()) - before).toBeLessThanOrEqual(2)
     storm.forEach((sse) => sse.close())
     primer.close()
+  })
+})
+
+describe('redisStreamsAdapter: a Redis that stops answering', () => {
+  it('rejects a publish after commandTimeoutMs, refuses the next ones at once, and stores again once Redis answers', async () => {
+    // A Redis of its own: stopped with SIGSTOP, it keeps its connections open and answers nothing.
+    const stalled = await startRedis()
+    try {
+      const { port, push } = await startServer({ adapter: redisStreamsAdapter({ url: stalled.url, stream, commandTimeoutMs: 300 }) })
+      const live = await openStream(port, '/stream')
+      await live.until((text) => text.startsWith(':ok'), 'opened')
+      const first = await push.publish({ data: 'before' })
+      await live.until((text) => text.indexOf('data: before\n') !== -1, 'the event before')
+
+      stalled.pause()
+      await expect(within(push.publish({ data: 'unanswered' }), 'the publish to settle')).rejects.toThrow(
+        'pushwire/server: Redis did not answer within 300 ms (commandTimeoutMs); the event may or may not be stored',
+      )
+      // Not queued behind the unanswered one: refused without being sent.
+      await expect(within(push.publish({ data: 'refused' }), 'the next publish to settle')).rejects.toThrow(
+        'pushwire/server: Redis has not answered for over 300 ms (commandTimeoutMs); the event was not stored',
+      )
+      // A replay cannot be read meanwhile: the client is dropped (it retries), not held.
+      const resuming = await openStream(port, '/stream', { accept: 'text/event-stream', 'last-event-id': first })
+      await within(resuming.ended, 'the resuming client to be dropped')
+
+      stalled.resume()
+      let after: string | undefined
+      while (after === undefined) {
+        after = await push.publish({ data: 'after' }).catch(() => undefined)
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+      await live.until((text) => text.indexOf('data: after\n') !== -1, 'the event after')
+      // Redis had received the unanswered publish before it stopped: it stored it when it went on.
+      expect(parseEvents(live.text).map((event) => event.data)).toEqual(['before', 'unanswered', 'after'])
+      live.close()
+    } finally {
+      stalled.resume()
+      await closeServers()
+      await stalled.close()
+    }
+  })
+})
+
+describe('redisStreamsAdapter: close() while Redis is silent', () => {
+  it('still releases both of its connections', async () => {
+    const relay = await startSilentRelay(redis.port)
+    try {
+      const server = await startServer({ adapter: redisStreamsAdapter({ url: relay.url, stream, commandTimeoutMs: 200 }) })
+      await server.push.publish({ data: 'stored' })
+      expect(relay.connections).toBe(2)
+      relay.silence()
+      await expect(server.push.publish({ data: 'unanswered' })).rejects.toThrow(/did not answer within 200 ms/)
+      await within(server.close(), 'close()')
+      // An open connection would also keep the Node process from exiting.
+      await waitFor(() => relay.connections === 0, 'no connection left to the silent Redis')
+    } finally {
+      await relay.close()
+    }
+  })
+})
+
+describe('redisStreamsAdapter: a reader connection gone silent', () => {
+  it('is dropped and made anew, and the clients get what other processes stored meanwhile', async () => {
+    const relay = await startSilentRelay(redis.port)
+    try {
+      const { port } = await startServer({ adapter: redisStreamsAdapter({ url: relay.url, stream, commandTimeoutMs: 300 }) })
+      const live = await openStream(port, '/stream')
+      await live.until((text) => text.startsWith(':ok'), 'opened')
+      // Settled into its blocking read: a reader that hears nothing now is not just between reads.
+      await connectionsUntil((list) => list.some((line) => /cmd=xread/.test(line)))
+      relay.silence()
+      // Stored by another process, straight into Redis.
+      const id = await xadd('from another process')
+      // The reader hears nothing for its block time and commandTimeoutMs, then reconnects and
+      // reads on from the last entry it delivered.
+      await live.until((text) => text.indexOf(`id: ${id}\n`) !== -1, 'the event stored meanwhile', 12000)
+      live.close()
+    } finally {
+      await relay.close()
+    }
   })
 })

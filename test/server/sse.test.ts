@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createPushServer } from '../../src/server/index'
 import { deferred, waitFor, within } from '../helpers/wait'
-import { closeServers, openStream, parseEvents, startServer } from './helpers'
+import { closeServers, openSocket, openStream, parseEvents, startServer } from './helpers'
 
 afterEach(closeServers)
 
@@ -187,12 +187,17 @@ describe('SSE', () => {
     await new Promise((resolve) => http.close(resolve))
   })
 
-  it('disconnectAll() drops every stream and reports how many', async () => {
-    const { port, push } = await startServer()
+  it('disconnectAll() drops every stream, WebSocket and held poll, reports how many, and stops counting them at once', async () => {
+    const { port, push } = await startServer({}, true)
     const streams = await Promise.all([1, 2].map(() => openStream(port, '/stream')))
-    await waitFor(() => push.clientCount === 2, 'two clients')
-    expect(push.disconnectAll()).toBe(2)
-    await Promise.all(streams.map((stream) => stream.ended))
+    const poll = await openStream(port, '/stream?transport=long-poll&lastEventId=0', {})
+    const socket = await openSocket(port, '/stream')
+    await waitFor(() => push.clientCount === 4, 'four clients')
+    expect(push.disconnectAll()).toBe(4)
+    // Dropped is gone, whenever each socket's close event comes.
+    expect(push.clientCount).toBe(0)
+    await Promise.all(streams.map((stream) => stream.ended).concat(poll.ended))
+    expect((await socket.closed).code).toBe(1006)
     expect(push.clientCount).toBe(0)
   })
 

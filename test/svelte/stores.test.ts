@@ -88,9 +88,9 @@ describe('pushMessage', () => {
     expect(dish.latest()).toBeUndefined()
     await waitFor(() => status.latest().state === 'open')
 
-    server.push.publish({ event: 'dish', data: { name: 'ramen', sales: 3 } })
-    server.push.publish({ data: { text: 'not a dish' } })
-    server.push.publish({ event: 'dish', data: { name: 'pho', sales: 5 }, id: 'd9' })
+    await server.push.publish({ event: 'dish', data: { name: 'ramen', sales: 3 } })
+    await server.push.publish({ data: { text: 'not a dish' } })
+    await server.push.publish({ event: 'dish', data: { name: 'pho', sales: 5 }, id: 'd9' })
     await waitFor(() => dish.values.length === 3)
     expect(dish.latest()).toMatchObject({ type: 'dish', data: { name: 'pho', sales: 5 }, id: 'd9' })
 

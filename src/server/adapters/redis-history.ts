@@ -22,7 +22,7 @@ interface CachedPage {
 
 /** What the history reader needs. */
 export interface HistoryReaderOptions {
-  /** Sends a command on the connection that stores events (never the blocked reader's); rejects while Redis is unreachable. */
+  /** Sends a command on the connection that stores events (never the blocked reader's); rejects while Redis is unreachable or silent. */
   send(args: string[]): Promise<unknown>
   stream: string
   sizes: EventSizes

@@ -3,8 +3,8 @@ import type { AdapterSink, StoredEvent } from './adapter'
 import { rangeEvents, readEvents, type EventSizes } from './redis-entries'
 import { STREAM_START } from './redis-ids'
 
-// A blocking read returns empty after this long, so an idle reader still checks in regularly.
-const BLOCK_MS = 5000
+/** A blocking read returns empty after this long, so an idle reader still hears from Redis regularly. */
+export const BLOCK_MS = 5000
 // Read at once: about this many characters of entries.
 const BATCH_CHARS = 256 * 1024
 // Reads merged into one delivery at most, so a stream that is never dry is still delivered.

@@ -1,3 +1,4 @@
+import { MAX_TIMER_MS } from '../../constants'
 import { positiveInteger } from '../options'
 import type { PushAdapter, RedisClientLike, RedisStreamsAdapterOptions } from '../types'
 import { claimOnce, closedError, type Adapter } from './adapter'
@@ -5,13 +6,14 @@ import { loadRedis } from './load-redis'
 import { createEventSizes } from './redis-entries'
 import { createHistoryReader } from './redis-history'
 import { isEntryId, STREAM_START } from './redis-ids'
-import { startStreamReader, type StreamReader } from './redis-reader'
+import { BLOCK_MS, startStreamReader, type StreamReader } from './redis-reader'
 
 // How long close() lets pending commands finish before it drops the connection.
 const CLOSE_GRACE_MS = 1000
 // A publish made before the first connection was up waits this long for it; afterwards an
 // unreachable Redis fails publishes at once.
 const FIRST_CONNECT_WAIT_MS = 5000
+const DEFAULT_COMMAND_TIMEOUT_MS = 5000
 
 function isClient(value: unknown): value is RedisClientLike {
   if (value === null || typeof value !== 'object') return false
@@ -21,7 +23,7 @@ function isClient(value: unknown): value is RedisClientLike {
 
 function resolveOptions(options: RedisStreamsAdapterOptions) {
   if (options === null || typeof options !== 'object') {
-    throw new TypeError('pushwire/server: redisStreamsAdapter() options must be an object `{ url?, client?, stream?, maxLen? }`')
+    throw new TypeError('pushwire/server: redisStreamsAdapter() options must be an object `{ url?, client?, stream?, maxLen?, commandTimeoutMs? }`')
   }
   const { url, client, stream = 'pushwire' } = options
   if (url !== undefined && client !== undefined) {
@@ -36,8 +38,16 @@ function resolveOptions(options: RedisStreamsAdapterOptions) {
   if (typeof stream !== 'string' || stream === '') {
     throw new TypeError('pushwire/server: redisStreamsAdapter() option `stream` must be a non-empty string (the key of the stream)')
   }
-  return { url, client, stream, maxLen: positiveInteger('maxLen', options.maxLen, 1000) }
+  return {
+    url,
+    client,
+    stream,
+    maxLen: positiveInteger('maxLen', options.maxLen, 1000),
+    commandTimeoutMs: positiveInteger('commandTimeoutMs', options.commandTimeoutMs, DEFAULT_COMMAND_TIMEOUT_MS, MAX_TIMER_MS),
+  }
 }
+
+const NO_HISTORY = 'the history cannot be read'
 
 function notConnected(consequence: string): Error {
   return new Error(`pushwire/server: Redis is not connected; ${consequence}`)
@@ -61,7 +71,7 @@ function describe(error: unknown): string {
  * Needs the optional peer dependency `redis` (node-redis), loaded here when `client` is not given.
  */
 export function redisStreamsAdapter(options: RedisStreamsAdapterOptions = {}): PushAdapter {
-  const { url, client, stream, maxLen } = resolveOptions(options)
+  const { url, client, stream, maxLen, commandTimeoutMs } = resolveOptions(options)
   const createClient = client ? undefined : loadRedis().createClient
   const claim = claimOnce('Redis streams')
   const sizes = createEventSizes()
@@ -74,16 +84,54 @@ export function redisStreamsAdapter(options: RedisStreamsAdapterOptions = {}): P
   let closed = false
   let history: ReturnType<typeof createHistoryReader> | undefined
   let connectedOnce: Promise<void> | undefined
+  // Commands on the storing connection that outlived commandTimeoutMs and are still unanswered.
+  let unanswered = 0
 
   /**
    * The storing connection once it can take commands. Before it was ever up, a command waits
-   * for the first connection (a little); afterwards an unreachable Redis fails it at once.
+   * for the first connection (a little); afterwards an unreachable Redis fails it at once, and
+   * so does one that has left a command unanswered past commandTimeoutMs: more commands would
+   * only queue behind it, in node-redis and in the socket, for as long as Redis stays silent.
    */
   function usable(consequence: string): Promise<RedisClientLike> {
     const store = connection
     if (!store || !connectedOnce) return Promise.reject(notConnected(consequence))
+    if (unanswered > 0) {
+      return Promise.reject(new Error(`pushwire/server: Redis has not answered for over ${commandTimeoutMs} ms (commandTimeoutMs); ${consequence}`))
+    }
     const check = () => (store.isReady ? store : Promise.reject(notConnected(consequence)))
     return store.isReady ? Promise.resolve(store) : withinFirstConnect(connectedOnce).then(check)
+  }
+
+  /**
+   * `command`, or a rejection once it has waited commandTimeoutMs. node-redis times out only
+   * commands it has not written yet: one written to a Redis that accepts connections and never
+   * answers (stopped, stuck, or behind a network that drops everything) would wait for good.
+   * It stays unanswered (see {@link usable}) until Redis answers or the connection drops.
+   */
+  function bounded<T>(command: Promise<T>, consequence: string): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let late = false
+      const timer = setTimeout(() => {
+        late = true
+        unanswered++
+        reject(new Error(`pushwire/server: Redis did not answer within ${commandTimeoutMs} ms (commandTimeoutMs); ${consequence}`))
+      }, commandTimeoutMs)
+      const settle = () => {
+        clearTimeout(timer)
+        if (late) unanswered--
+      }
+      command.then(
+        (reply) => {
+          settle()
+          resolve(reply)
+        },
+        (error: unknown) => {
+          settle()
+          reject(error)
+        },
+      )
+    })
   }
 
   function report(what: string) {
@@ -105,7 +153,18 @@ export function redisStreamsAdapter(options: RedisStreamsAdapterOptions = {}): P
       claim()
       connection = client || (createClient as NonNullable<typeof createClient>)({ url, disableOfflineQueue: true })
       // A blocking XREAD holds its connection: the reader never shares the one that stores.
-      readerConnection = connection.duplicate({ disableOfflineQueue: true })
+      readerConnection = connection.duplicate({
+        disableOfflineQueue: true,
+        socket: {
+          ...(connection.options && connection.options.socket),
+          // Redis answers a blocked XREAD within BLOCK_MS: a reader connection silent for longer
+          // is dead (a half-open TCP connection, say, which keepalive finds only minutes later),
+          // and this process's clients would hear nothing meanwhile. node-redis then drops it…
+          socketTimeout: BLOCK_MS + commandTimeoutMs,
+          // …and reconnects, which by default it does not after a socket timeout.
+          reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000),
+        },
+      })
       const readerHealth = report('the stream reader')
       // node-redis emits 'error' on every failed reconnect; unheard, that would end the process.
       readerConnection.on('error', readerHealth)
@@ -136,7 +195,7 @@ export function redisStreamsAdapter(options: RedisStreamsAdapterOptions = {}): P
         () => {},
       )
       history = createHistoryReader({
-        send: (args) => usable('the history cannot be read').then((ready) => ready.sendCommand(args)),
+        send: (args) => usable(NO_HISTORY).then((ready) => bounded(ready.sendCommand(args), NO_HISTORY)),
         stream,
         sizes,
         pageChars: settings.pageChars,
@@ -158,13 +217,17 @@ export function redisStreamsAdapter(options: RedisStreamsAdapterOptions = {}): P
       if (event.event !== undefined) args.push('event', event.event)
       args.push('data', event.data)
       return usable('the event was not stored').then((store) =>
-        store.sendCommand(args).then(String, (error: unknown) => {
-          throw new Error(`pushwire/server: the event was not stored in Redis (${describe(error)})`, { cause: error })
-        }),
+        bounded(
+          store.sendCommand(args).then(String, (error: unknown) => {
+            throw new Error(`pushwire/server: the event was not stored in Redis (${describe(error)})`, { cause: error })
+          }),
+          // Written, and not answered: Redis may store it yet, if it is only slow.
+          'the event may or may not be stored',
+        ),
       )
     },
     history(afterId, until) {
-      if (!history) return Promise.reject(notConnected('the history cannot be read'))
+      if (!history) return Promise.reject(notConnected(NO_HISTORY))
       return history(afterId, until)
     },
     async close() {
@@ -176,9 +239,15 @@ export function redisStreamsAdapter(options: RedisStreamsAdapterOptions = {}): P
       if (!connection || client || !connection.isOpen) return
       const own = connection
       let grace: ReturnType<typeof setTimeout> | undefined
-      await Promise.race([own.close(), new Promise((resolve) => (grace = setTimeout(resolve, CLOSE_GRACE_MS)))])
+      // A graceful close waits for every reply: a Redis that has stopped answering would hold it for good.
+      if (unanswered === 0) await Promise.race([own.close(), new Promise((resolve) => (grace = setTimeout(resolve, CLOSE_GRACE_MS)))])
       clearTimeout(grace)
-      if (own.isOpen) own.destroy()
+      // Still draining after the grace (isOpen is false from the start of a close): drop the rest.
+      try {
+        own.destroy()
+      } catch {
+        // node-redis 5 throws once close() has begun; there the close ends with the last reply.
+      }
     },
   }
   return adapter

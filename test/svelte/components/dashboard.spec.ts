@@ -22,8 +22,8 @@ it.each([
   expect(shown('dish')).toBe('waiting')
   await waitFor(() => expect(shown('state')).toBe('open'))
 
-  server.push.publish({ event: 'dish', data: { name: 'ramen', sales: 3 } })
-  server.push.publish({ event: 'dish', data: { name: 'pho', sales: 5 } })
+  await server.push.publish({ event: 'dish', data: { name: 'ramen', sales: 3 } })
+  await server.push.publish({ event: 'dish', data: { name: 'pho', sales: 5 } })
   await waitFor(() => expect(shown('dish')).toBe('pho: 5'))
   await settle()
   expect(server.sockets).toBe(1)
