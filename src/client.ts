@@ -6,6 +6,7 @@ import { createIdMemory } from './core/id-memory'
 import { createMessageIterator } from './core/iterator'
 import { ANY, createListenerRegistry } from './core/listeners'
 import { isOffline, isPageHidden, watchPage } from './core/page-hooks'
+import { createStatusFeed } from './core/status-feed'
 import { recallTransport, rememberTransport } from './core/transport-memory'
 import { withQuery } from './core/url'
 import { PushError } from './errors'
@@ -24,8 +25,6 @@ import type {
   TransportEnv,
   TransportSink,
 } from './types'
-
-const STATUS = 'status'
 
 type Timer = ReturnType<typeof setTimeout>
 type Strings = Record<string, string>
@@ -53,16 +52,11 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
   if (config.share) return config.share(options)
   const { url, retry, heartbeatTimeoutMs, connectTimeoutMs, withCredentials, transports, decode } = config
   const listeners = createListenerRegistry<PushMessage>()
-  const statusListeners = createListenerRegistry<PushStatus>()
+  const [publishStatus, onStatus] = createStatusFeed<PushStatus>()
   const delivered = createIdMemory(DEDUPE_WINDOW, config.lastEventId)
 
   // The published status.
   let status: PushStatus = { state: 'idle', transport: null, attempt: 0 }
-  // Statuses not yet delivered. One set by a status listener (close() in it) waits until the
-  // current one has reached every listener, so that all of them see every status in order and
-  // none ends on a stale one. Those of the task that made the client wait for a microtask, so
-  // that listeners added in that task see them too.
-  let statusQueue: PushStatus[] | undefined = []
 
   // The transports: those supported here (less the ones blind to bytes once a stream was seen
   // held), the one in use, and its connection.
@@ -70,6 +64,12 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
   let candidates: Transport[] = []
   let transportIndex = 0
   let current: Transport | undefined
+  // The transport connect() started on (the first, or the one remembered), and whether a
+  // connection of this client has proven alive yet: only a move before that says what the
+  // network path blocks. After it the path has worked, and a move says the server was away (a
+  // restart refuses a few opens), which must not steer the next page loads.
+  let startedOn: Transport | undefined
+  let worked = false
   let connection: TransportConnection | undefined
   // Every open gets a new generation; callbacks of an older one are ignored.
   let generation = 0
@@ -101,14 +101,7 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
 
   function setStatus(state: PushState, error?: PushError, delayMs?: number): void {
     status = { state, transport: current?.name ?? null, attempt, delayMs, error }
-    if (statusQueue) statusQueue.push(status)
-    else deliverStatuses([status])
-  }
-
-  function deliverStatuses(queue: PushStatus[]): void {
-    statusQueue = queue
-    for (let i = 0; i < queue.length; i++) statusListeners.emit(STATUS, queue[i])
-    statusQueue = undefined
+    publishStatus(status)
   }
 
   /** Headers and query for one request, evaluated now: either may be an (async) function. */
@@ -174,7 +167,10 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
   function provenAlive(): void {
     watchdogArmed = true
     // Remembered only now: behind a buffering proxy native EventSource opens, then hears nothing.
-    rememberTransport(url, candidates, transportIndex)
+    // Written once, when learned, so the opens that follow do not renew its 30 minutes: a page
+    // loaded all day long still goes back to the first transport when they are over.
+    if (!worked && current !== startedOn) rememberTransport(url, candidates, transportIndex)
+    worked = true
     checkWatchdog()
   }
 
@@ -374,6 +370,7 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
     authRetried = false
     // Where an earlier client on this url had to fall back, start with what worked for it.
     transportIndex = recallTransport(url, candidates)
+    startedOn = candidates[transportIndex]
     if (!current) {
       const names = transports.map((transport) => transport.name).join(', ')
       return closeForGood(new PushError('network', `none of [${names}] is supported here`))
@@ -404,7 +401,7 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
   function iterate(): AsyncIterator<PushMessage> {
     return createMessageIterator(
       (listener) => listeners.add(ANY, listener),
-      (listener) => statusListeners.add(STATUS, listener),
+      onStatus,
       status.state === 'closed',
     )
   }
@@ -416,7 +413,7 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
       if (isNewType) connection?.listen?.(type)
       return off
     },
-    onStatus: (listener: (status: PushStatus) => void) => statusListeners.add(STATUS, listener),
+    onStatus,
     get state() {
       return status.state
     },
@@ -442,6 +439,5 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
       iterate as () => AsyncIterator<AnyPushMessage<E>>
   }
   if (!config.lazy) connect()
-  Promise.resolve(statusQueue as PushStatus[]).then(deliverStatuses)
   return client
 }

@@ -43,7 +43,7 @@ const DECODERS = {
 }
 
 /** Throws the TypeError of a bad option unless `ok`; `accepted` says what the option must be. */
-function check(option: string, ok: unknown, accepted: string): void {
+export function check(option: string, ok: unknown, accepted: string): void {
   if (!ok) throw new TypeError(`pushwire: options.${option} must be ${accepted}`)
 }
 
@@ -111,6 +111,7 @@ export function resolveOptions(options: PushClientOptions): ResolvedOptions {
   check('websocketProtocols', typeof (websocketProtocols ?? '') === 'string' || Array.isArray(websocketProtocols), 'a string or a list')
   check('lastEventId', typeof (lastEventId ?? '') === 'string', 'a string')
   check('lastEventIdParam', typeof lastEventIdParam === 'string' && lastEventIdParam, 'a non-empty string')
+  check('share', !input.share || typeof input.share === 'function', 'the value of shareAcrossTabs()')
   ;(['headers', 'query'] as const).forEach((option) => {
     const value = input[option]
     check(option, value === undefined || typeof value === 'function' || (typeof value === 'object' && value), 'an object or a function')

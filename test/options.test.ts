@@ -30,6 +30,8 @@ describe('options', () => {
     ['bad websocketUrl', { websocketUrl: 'ftp://x' }, /websocketUrl/],
     ['unknown websocketFormat', { websocketFormat: 'json' as 'text' }, /websocketFormat must be 'sse', 'text' or a function/],
     ['websocketProtocols number', { websocketProtocols: 7 as unknown as string }, /websocketProtocols must be a string or a list/],
+    ['share not made by shareAcrossTabs()', { share: true as never }, /options\.share must be the value of shareAcrossTabs\(\)/],
+    ['share an object', { share: { key: 'room' } as never }, /options\.share must be the value of shareAcrossTabs\(\)/],
   ]
   it.each(bad)('throws a TypeError for %s', (_, options, message) => {
     expect(() => createPushClient({ url: URL, lazy: true, ...options } as PushClientOptions)).toThrow(TypeError)

@@ -5,8 +5,9 @@ import type { Transport } from '../types'
 // share; with sessionStorage every new tab would pay the failed opens again.
 const KEY = 'pushwire:transport:'
 /**
- * How long a remembered transport goes first, as in Pusher's transport cache: the network may
- * have changed since, or the fallback may have come from a server outage rather than the path.
+ * How long a remembered transport goes first, counted from when it was learned, as in Pusher's
+ * transport cache: the network may have changed since, or the fallback may have come from a
+ * server outage rather than the path (a page loaded while the server restarted).
  */
 const REMEMBER_MS = 18e5
 
@@ -49,8 +50,9 @@ export function recallTransport(url: string, candidates: readonly Transport[]): 
 }
 
 /**
- * Called when `candidates[index]` opened for `url`: later clients start with it, unless it is
- * the first anyway (then whatever was remembered is forgotten).
+ * Called when a client learned that `candidates[index]` is what opens for `url`: later clients
+ * start with it for the next 30 minutes, unless it is the first anyway (then whatever was
+ * remembered is forgotten).
  */
 export function rememberTransport(url: string, candidates: readonly Transport[], index: number): void {
   try {

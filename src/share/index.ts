@@ -1,3 +1,4 @@
+import { check } from '../options'
 import type { ShareAcrossTabsOptions, TabShare } from '../types'
 import { createSharedClient } from './relay'
 
@@ -14,9 +15,9 @@ import { createSharedClient } from './relay'
  * client.onStatus((s) => (badge.textContent = s.role ?? ''))
  */
 export function shareAcrossTabs(options: ShareAcrossTabsOptions = {}): TabShare {
-  const key = (options || {}).key
-  if (key !== undefined && (typeof key !== 'string' || !key)) {
-    throw new TypeError('pushwire: options.key must be a non-empty string')
-  }
+  const { key, url } = (options || {}) as ShareAcrossTabsOptions & { url?: unknown }
+  // `share: shareAcrossTabs`, not called: createPushClient calls it with the client's options.
+  check('share', url === undefined, 'the value of shareAcrossTabs()')
+  check('key', key === undefined || (typeof key === 'string' && key), 'a non-empty string')
   return (clientOptions) => createSharedClient(clientOptions, key)
 }

@@ -3,8 +3,9 @@ import { DEDUPE_WINDOW, noop, RESET_TYPE } from '../constants'
 import { globalScope } from '../core/env'
 import { resolveUrl } from '../core/url'
 import { createIdMemory, type IdMemory } from '../core/id-memory'
-import { ANY, createListenerRegistry } from '../core/listeners'
+import { ANY } from '../core/listeners'
 import { isPageHidden } from '../core/page-hooks'
+import { createStatusFeed } from '../core/status-feed'
 import { PushError } from '../errors'
 import type { PushClient, PushClientOptions, PushStatus, ShareRole, TransportSink } from '../types'
 import { createChannelElection } from './channel-election'
@@ -52,7 +53,7 @@ export function createSharedClient<E extends object>(clientOptions: PushClientOp
     return createPushClient<E>(options)
   }
   const connecting: PushStatus = { state: 'connecting', transport: null, attempt: 0 }
-  const statusListeners = createListenerRegistry<PushStatus>()
+  const [publishStatus, onStatus] = createStatusFeed<PushStatus>()
   /** Event types this tab or another one listens to: the connection listens to them all. */
   const types: string[] = []
   /** The other tabs taking part: whether each wants the connection open, and its resume point while it joins. */
@@ -63,9 +64,6 @@ export function createSharedClient<E extends object>(clientOptions: PushClientOp
   /** Sends waiting for the leader's answer: each settles with the error, if any. */
   const pending = new Map<number, (error?: WireError) => void>()
   let status: PushStatus = { state: 'idle', transport: null, attempt: 0 }
-  // As in the core: statuses wait until the one before has reached every listener, and those
-  // of the task that made the client wait for a microtask, for listeners added in that task.
-  let statusQueue: PushStatus[] | undefined = []
   /** The last status of the shared connection, as relayed (or reported, in the leader). */
   let shared = connecting
   let role: ShareRole | undefined
@@ -92,14 +90,7 @@ export function createSharedClient<E extends object>(clientOptions: PushClientOp
   function setStatus(next: PushStatus): void {
     // Until it leads, a tab follows: the connection is not its own.
     status = { ...next, role: role || status.role || 'follower' }
-    if (statusQueue) statusQueue.push(status)
-    else deliverStatuses([status])
-  }
-
-  function deliverStatuses(queue: PushStatus[]): void {
-    statusQueue = queue
-    for (let i = 0; i < queue.length; i++) statusListeners.emit(ANY, queue[i])
-    statusQueue = undefined
+    publishStatus(status)
   }
 
   function show(next: PushStatus): void {
@@ -400,7 +391,7 @@ export function createSharedClient<E extends object>(clientOptions: PushClientOp
     transport: { get: () => status.transport },
     status: { get: () => status },
   }) as PushClient<E>
-  client.onStatus = (listener) => statusListeners.add(ANY, listener)
+  client.onStatus = onStatus
   client.connect = () => {
     if (started) return
     started = true
@@ -422,6 +413,5 @@ export function createSharedClient<E extends object>(clientOptions: PushClientOp
     })
   }
   if (!options.lazy) client.connect()
-  Promise.resolve(statusQueue as PushStatus[]).then(deliverStatuses)
   return client
 }

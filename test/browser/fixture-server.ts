@@ -92,6 +92,13 @@ export interface FixtureServer {
   peakConnections(): number
   /** Replaces the push server with a fresh one (ids start at "1"), clears rules and the log. */
   resetPush(options?: PushServerOptions): Promise<void>
+  /**
+   * Goes down as a restarting server does: every connection is cut and new ones are refused
+   * (`ECONNREFUSED`) until {@link FixtureServer.comeBack}.
+   */
+  goDown(): void
+  /** Listens again on the same port. */
+  comeBack(): Promise<void>
   close(): Promise<void>
 }
 
@@ -326,6 +333,13 @@ export async function startFixtureServer(): Promise<FixtureServer> {
       open = peak = 0
       redirectLocation = undefined
     },
+    goDown() {
+      dropStalled()
+      push.disconnectAll()
+      server.close()
+      server.closeAllConnections()
+    },
+    comeBack: () => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve)),
     async close() {
       dropStalled()
       wss.close()

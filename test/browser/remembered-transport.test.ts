@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { TRANSPORT_NAMES, type PushClientOptions, type TransportName } from '../../src/index'
 import { STREAM_PATH, type Misbehaviour } from './fixture-server'
 import { useBrowserSuite } from './suite'
-import type { StartSpec } from './test-page'
+import { waitFor, type StartSpec } from './test-page'
 
 const suite = useBrowserSuite()
 
@@ -90,5 +90,41 @@ describe('a page load after a fallback starts on the transport that worked', () 
     await suite.tab.open({ bundle: 'umd' }, { options: { ...options, url: `${STREAM_PATH}-elsewhere` } })
     await suite.tab.waitForStatus({ state: 'connecting' })
     expect((await suite.tab.statuses())[0]).toMatchObject({ state: 'connecting', transport: 'websocket' })
+  })
+
+  it('is not learned from a server restart: the next page load starts on the first transport again', async () => {
+    // Heartbeat events often: native EventSource proves alive (and is remembered, if at all) on its first.
+    await suite.fixture.resetPush({ heartbeatMs: 50 })
+    suite.tab.errors.allowNetworkError(/ERR_(CONNECTION_REFUSED|INCOMPLETE_CHUNKED_ENCODING)/)
+    const network = await suite.tab.page.context().newCDPSession(suite.tab.page)
+    let heartbeats = 0
+    network.on('Network.eventSourceMessageReceived', ({ eventName }) => {
+      if (eventName === 'pushwire:heartbeat') heartbeats++
+    })
+    await network.send('Network.enable')
+    // Without jitter: the server comes back at least 1 s before the client's next open.
+    const options: PushClientOptions = { url: STREAM_PATH, retry: { initialDelayMs: 250, jitter: 0 } }
+    const spec: StartSpec = { options, setup: { types: ['dish'] } }
+    await suite.tab.open({ bundle: 'umd' }, spec)
+    await suite.tab.waitForStatus({ state: 'open', transport: 'fetch-sse' })
+
+    // The server restarts: the stream is cut and the next two opens refused, so the client
+    // moves on to native EventSource, which the server answers once it is back.
+    suite.fixture.goDown()
+    await suite.tab.waitForStatus({ state: 'connecting', transport: 'eventsource' })
+    await suite.fixture.comeBack()
+    await suite.tab.waitForStatus({ state: 'open', transport: 'eventsource' })
+    const failedOpens = (await suite.tab.statuses()).filter((status) => status.state === 'reconnecting' && status.transport === 'fetch-sse')
+    // The cut stream, then two refused opens.
+    expect(failedOpens).toHaveLength(3)
+    await waitFor(() => heartbeats > 0, 'a heartbeat event on the EventSource')
+    // Sent after that heartbeat on the same stream: once the page shows it, the client has had the heartbeat.
+    suite.fixture.push.publish({ event: 'dish', data: 'after the restart' })
+    await suite.tab.waitForMessages(1)
+    await network.detach()
+
+    await suite.tab.open({ bundle: 'umd' }, spec)
+    await suite.tab.waitForStatus({ state: 'open' })
+    expect((await suite.tab.statuses())[0]).toMatchObject({ state: 'connecting', transport: 'fetch-sse' })
   })
 })

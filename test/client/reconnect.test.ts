@@ -262,6 +262,48 @@ describe('reconnection', () => {
       next.close()
     })
 
+    it('does not remember a move away from a transport that had worked here (the server restarted)', async () => {
+      const second = createFakeTransport('second')
+      const transports = [t.fake.transport, second.transport]
+      const first = t.client({ transports })
+      await flush()
+      t.fake.last().sink.open()
+      // The server goes away; its restart refuses the next two opens, and the client moves on.
+      t.fake.last().sink.fail(network())
+      for (let i = 0; i < 2; i++) {
+        await vi.advanceTimersByTimeAsync(delays().at(-1)!)
+        t.fake.last().sink.fail(network())
+      }
+      await vi.advanceTimersByTimeAsync(delays().at(-1)!)
+      second.last().sink.open()
+      expect(first.transport).toBe('second')
+      first.close()
+      const next = t.client({ transports })
+      expect(next.transport).toBe('fake')
+      next.close()
+    })
+
+    it('goes first for 30 minutes from when it was learned, however often it opens meanwhile', async () => {
+      const minute = 60 * 1000
+      const second = createFakeTransport('second')
+      const transports = [t.fake.transport, second.transport]
+      await fallBackToSecond(second)
+      await vi.advanceTimersByTimeAsync(20 * minute)
+      // A page used often: every load opens on the remembered transport.
+      const reload = t.client({ transports })
+      await flush()
+      second.last().sink.open()
+      reload.close()
+      await vi.advanceTimersByTimeAsync(10 * minute - 1)
+      const before = t.client({ transports })
+      expect(before.transport).toBe('second')
+      before.close()
+      await vi.advanceTimersByTimeAsync(1)
+      const after = t.client({ transports })
+      expect(after.transport).toBe('fake')
+      after.close()
+    })
+
     it('forgets it once the first transport opens again', async () => {
       const second = createFakeTransport('second')
       await fallBackToSecond(second)

@@ -81,11 +81,11 @@ describe('transport memory', () => {
     expect(storage.entries.size).toBe(0)
   })
 
-  it('expires 30 minutes after the transport last opened', () => {
+  it('expires 30 minutes after it was remembered', () => {
     rememberTransport(URL, DEFAULT_ORDER, 2)
     vi.setSystemTime(Date.now() + THIRTY_MINUTES - 1)
     expect(recallTransport(URL, DEFAULT_ORDER)).toBe(2)
-    // Opening on it again starts the 30 minutes over.
+    // Learned again (by a client that fell back after it expired, say): 30 minutes from then.
     rememberTransport(URL, DEFAULT_ORDER, 2)
     vi.setSystemTime(Date.now() + THIRTY_MINUTES - 1)
     expect(recallTransport(URL, DEFAULT_ORDER)).toBe(2)

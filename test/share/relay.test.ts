@@ -395,9 +395,15 @@ describe('without BroadcastChannel', () => {
 
 describe('options', () => {
   it('refuses a share option that shareAcrossTabs() did not make', () => {
-    // The engine's own TypeError ("… share is not a function"): the core spends no bytes on it.
     expect(() => createPushClient({ url: URL, share: {} as never })).toThrow(TypeError)
-    expect(() => createPushClient({ url: URL, share: {} as never })).toThrow(/share/)
+    expect(() => createPushClient({ url: URL, share: {} as never })).toThrow('options.share must be the value of shareAcrossTabs()')
+  })
+
+  it('refuses shareAcrossTabs itself, not called, as the share option', () => {
+    // Only TypeScript catches this; in JavaScript the "client" used to be a function.
+    const share = shareAcrossTabs as unknown as ReturnType<typeof shareAcrossTabs>
+    expect(() => createPushClient({ url: URL, share })).toThrow(TypeError)
+    expect(() => createPushClient({ url: URL, share })).toThrow('options.share must be the value of shareAcrossTabs()')
   })
 
   it('refuses a key that is not a non-empty string', () => {
