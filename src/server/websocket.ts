@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream'
 import type { WebSocket, WebSocketServer } from 'ws'
 import { noop } from '../constants'
 import type { ServerContext } from './context'
+import { MAX_FRAME_BYTES, splitAtEvents } from './event-frames'
 import { loadWs } from './load-ws'
 import { replayThenGoLive } from './replay'
 import { isProblem, readLastEventId, requestUrl } from './request'
@@ -50,7 +51,11 @@ export function createWebSocketEndpoint(context: ServerContext): WebSocketEndpoi
   function openSession(ws: WebSocket, req: IncomingMessage, lastEventId: string | undefined): void {
     ws.send(OPEN_COMMENT + (options.retryMs !== undefined ? encodeRetry(options.retryMs) : ''))
     const client = {
-      write: (payload: Buffer, written?: (error?: Error | null) => void) => ws.send(payload, { binary: false }, written),
+      write(payload: Buffer, written?: (error?: Error | null) => void) {
+        if (payload.length <= MAX_FRAME_BYTES) return ws.send(payload, { binary: false }, written)
+        const frames = splitAtEvents(payload, MAX_FRAME_BYTES)
+        frames.forEach((frame, i) => ws.send(frame, { binary: false }, i === frames.length - 1 ? written : undefined))
+      },
       backlog: () => ws.bufferedAmount,
       heartbeat: COMMENT_BEAT,
       end: () => ws.close(1001, 'Server closing'),

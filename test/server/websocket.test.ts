@@ -2,6 +2,7 @@ import { createServer } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createPushServer } from '../../src/server/index'
 import { deferred, waitFor } from '../helpers/wait'
+import { recordClient } from '../interop/fixtures/recorded-client'
 import { closeServers, openSocket, startServer } from './helpers'
 
 afterEach(closeServers)
@@ -38,6 +39,35 @@ describe('WebSocket', () => {
     const socket = await openSocket(port, '/stream?lastEventId=0')
     expect((await socket.frameCount(2))[1]).toBe('event: pushwire:reset\ndata: {"lastEventId":"0"}\n\nid: 2\ndata: new\n\n')
     socket.ws.close()
+  })
+
+  it('splits a burst published in one tick into frames of at most 64 KiB that end with an event', async () => {
+    const { port, push } = await startServer({ bufferSize: 4000 }, true)
+    const socket = await openSocket(port, '/stream')
+    await socket.frameCount(1)
+    const pad = 'x'.repeat(500)
+    for (let i = 1; i <= 2000; i++) push.publish({ data: `${i} ${pad}` })
+    await waitFor(() => socket.frames.join('').endsWith(`id: 2000\ndata: 2000 ${pad}\n\n`), 'the whole burst')
+    const burst = socket.frames.slice(1)
+    expect(burst.length).toBeGreaterThan(1)
+    for (const frame of burst) {
+      expect(Buffer.byteLength(frame)).toBeLessThanOrEqual(64 * 1024)
+      expect(frame.endsWith('\n\n')).toBe(true)
+    }
+    socket.ws.close()
+  })
+
+  it('delivers such a burst whole to a Node pushwire client whose frame bound is smaller than the burst', async () => {
+    const { port, push } = await startServer({ bufferSize: 4000 }, true)
+    // ws's maxPayload is 8 × maxMessageBytes: 128 KiB here, the burst is about 1 MB.
+    const recorded = recordClient({ url: `http://127.0.0.1:${port}/stream`, transports: ['websocket'], maxMessageBytes: 16 * 1024 })
+    await recorded.until(() => recorded.client.state === 'open', 'open')
+    const pad = 'x'.repeat(500)
+    for (let i = 1; i <= 2000; i++) push.publish({ data: `${i} ${pad}` })
+    await recorded.until(() => recorded.messages.length >= 2000, '2,000 messages')
+    expect(recorded.data()).toEqual(Array.from({ length: 2000 }, (_, i) => `${i + 1} ${pad}`))
+    expect(recorded.errorCodes()).toEqual([])
+    expect(recorded.statuses.map((status) => status.state)).not.toContain('reconnecting')
   })
 
   it('sends comment heartbeats', async () => {
