@@ -53,6 +53,9 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
   const { url, retry, heartbeatTimeoutMs, connectTimeoutMs, withCredentials, transports, decode } = config
   const listeners = createListenerRegistry<PushMessage>()
   const [publishStatus, onStatus] = createStatusFeed<PushStatus>()
+  // Told at once, not through the status feed: its 'closed' may still be queued when an
+  // iterator is made after close() and connect(), and must not end that one.
+  const closings = createListenerRegistry<void>()
   const delivered = createIdMemory(DEDUPE_WINDOW, config.lastEventId)
 
   // The published status.
@@ -148,6 +151,7 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
     paused = false
     removePageHooks?.()
     removePageHooks = undefined
+    closings.emit(ANY)
     setStatus('closed', error)
   }
 
@@ -401,7 +405,7 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
   function iterate(): AsyncIterator<PushMessage> {
     return createMessageIterator(
       (listener) => listeners.add(ANY, listener),
-      onStatus,
+      (listener) => closings.add(ANY, listener),
       status.state === 'closed',
     )
   }
