@@ -95,7 +95,8 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
   let clockRead = false
   let watchdogTimer: Timer | undefined
   let watchdogArmed = false
-  // Once the server has sent a heartbeat event, it can be timed from the open on any connection.
+  // Once the server has sent a heartbeat event, a connection of a transport blind to comments
+  // can be timed from its open.
   let heartbeatsSeen = false
 
   // The page: paused while hidden (pauseWhenHidden), and the listeners that tell.
@@ -238,9 +239,11 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
         openedAt = lastActivityAt = Date.now()
         failedOpens = 0
         authRetried = false
-        // A connection blind to comments (native EventSource, a WebSocket format other than SSE)
-        // can be timed only once the server has shown that it sends heartbeat events.
-        if (seesComments !== false || heartbeatsSeen) provenAlive()
+        // A connection blind to comments can be timed only once the server has shown that it
+        // sends heartbeat events. Native EventSource asks `url`, where they may have been seen
+        // on an earlier connection; a WebSocket format other than SSE (blind by this open's
+        // word, not by its transport's) may be another server: only its own heartbeats count.
+        if (seesComments !== false || (heartbeatsSeen && transport.seesComments === false)) provenAlive()
         setStatus('open')
       },
       activity() {

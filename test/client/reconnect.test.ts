@@ -445,6 +445,28 @@ describe('heartbeat watchdog', () => {
     pushClient.close()
   })
 
+  it("arms a connection that says it sees no comments on its own heartbeats only, not another transport's", async () => {
+    // A WebSocket with websocketFormat 'text' may reach another server than the SSE url did.
+    const socket = createFakeTransport('socket')
+    const pushClient = t.client({ transports: [t.fake.transport, socket.transport], heartbeatTimeoutMs: 1000, fallbackAfter: 1 })
+    await flush()
+    t.fake.last().sink.open()
+    t.fake.last().sink.event('pushwire:heartbeat', '')
+    t.fake.last().sink.fail(network())
+    await vi.advanceTimersByTimeAsync(delays().at(-1)!)
+    t.fake.last().sink.fail(network())
+    await vi.advanceTimersByTimeAsync(delays().at(-1)!)
+    socket.last().sink.open(false)
+    await vi.advanceTimersByTimeAsync(5000)
+    expect(pushClient.state).toBe('open')
+    expect(socket.opens).toHaveLength(1)
+    socket.last().sink.activity()
+    socket.last().sink.message('pushwire:heartbeat', '')
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(t.statuses.at(-1)).toMatchObject({ state: 'reconnecting', transport: 'socket', error: { code: 'heartbeat' } })
+    pushClient.close()
+  })
+
   it('times a reopened connection from its open once the server has sent heartbeat events', async () => {
     t.fake = createFakeTransport('es', { seesComments: false })
     const pushClient = t.client({ heartbeatTimeoutMs: 1000 })
