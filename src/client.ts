@@ -166,17 +166,32 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
   }
 
   /**
+   * The stream flows on the connection in use (it opened by a byte, or bytes came after its
+   * open): its transport is the one to start with, if this client had to move to it.
+   */
+  function flowing(): void {
+    // Not at an open without bytes: behind a buffering proxy native EventSource opens, then
+    // hears nothing. Written once, when learned, so the opens that follow do not renew its 30
+    // minutes: a page loaded all day long still goes back to the first transport when they are over.
+    if (!worked && current !== startedOn) rememberTransport(url, candidates, transportIndex)
+    worked = true
+  }
+
+  /**
    * Once per connection, when it has proven itself alive (for a connection blind to comments:
-   * a heartbeat event): from now on it is timed, and its transport is the one to start with.
+   * a heartbeat event): from now on it is timed.
    */
   function provenAlive(): void {
     watchdogArmed = true
-    // Remembered only now: behind a buffering proxy native EventSource opens, then hears nothing.
-    // Written once, when learned, so the opens that follow do not renew its 30 minutes: a page
-    // loaded all day long still goes back to the first transport when they are over.
-    if (!worked && current !== startedOn) rememberTransport(url, candidates, transportIndex)
-    worked = true
+    flowing()
     checkWatchdog()
+  }
+
+  /** One clock read for the activity of this task (see `clockRead`). */
+  function readClock(): void {
+    clockRead = true
+    lastActivityAt = Date.now()
+    Promise.resolve().then(() => (clockRead = false))
   }
 
   function fail(failedGeneration: number, error: PushError): void {
@@ -236,7 +251,9 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
         if (sinkGeneration !== generation || opened) return
         clearTimeout(connectTimer)
         opened = true
-        openedAt = lastActivityAt = Date.now()
+        // Activity in this task is the open's own; only a later task's shows the stream flowing.
+        readClock()
+        openedAt = lastActivityAt
         failedOpens = 0
         authRetried = false
         // A connection blind to comments can be timed only once the server has shown that it
@@ -248,9 +265,10 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
       },
       activity() {
         if (sinkGeneration !== generation || clockRead) return
-        clockRead = true
-        lastActivityAt = Date.now()
-        Promise.resolve().then(() => (clockRead = false))
+        // Bytes after the open: what proves a connection that opened without any (native
+        // EventSource on its headers, a WebSocket of another format at the upgrade).
+        if (opened) flowing()
+        readClock()
       },
       // The hot path: every event of every transport comes through here. V8 inlines it, with
       // the reader and the listeners, into the parser's loop only while the whole chain stays
