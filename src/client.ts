@@ -171,9 +171,11 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
    */
   function flowing(): void {
     // Not at an open without bytes: behind a buffering proxy native EventSource opens, then
-    // hears nothing. Written once, when learned, so the opens that follow do not renew its 30
-    // minutes: a page loaded all day long still goes back to the first transport when they are over.
-    if (!worked && current !== startedOn) rememberTransport(url, candidates, transportIndex)
+    // hears nothing. Nor ever a transport blind to comments: a page load started on it could
+    // not see a held stream (a network changed since), as only a transport that sees bytes can.
+    // Written once, when learned, so the opens that follow do not renew its 30 minutes: a page
+    // loaded all day long still goes back to the first transport when they are over.
+    if (!worked && current !== startedOn && current?.seesComments !== false) rememberTransport(url, candidates, transportIndex)
     worked = true
   }
 
