@@ -53,6 +53,9 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
   const { url, retry, heartbeatTimeoutMs, connectTimeoutMs, withCredentials, transports, decode } = config
   const listeners = createListenerRegistry<PushMessage>()
   const [publishStatus, onStatus] = createStatusFeed<PushStatus>()
+  // Told at once, not through the status feed: its 'closed' may still be queued when an
+  // iterator is made after close() and connect(), and must not end that one.
+  const closings = createListenerRegistry<void>()
   const delivered = createIdMemory(DEDUPE_WINDOW, config.lastEventId)
 
   // The published status.
@@ -92,7 +95,8 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
   let clockRead = false
   let watchdogTimer: Timer | undefined
   let watchdogArmed = false
-  // Once the server has sent a heartbeat event, it can be timed from the open on any connection.
+  // Once the server has sent a heartbeat event, a connection of a transport blind to comments
+  // can be timed from its open.
   let heartbeatsSeen = false
 
   // The page: paused while hidden (pauseWhenHidden), and the listeners that tell.
@@ -148,6 +152,7 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
     paused = false
     removePageHooks?.()
     removePageHooks = undefined
+    closings.emit(ANY)
     setStatus('closed', error)
   }
 
@@ -161,17 +166,34 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
   }
 
   /**
+   * The stream flows on the connection in use (it opened by a byte, or bytes came after its
+   * open): its transport is the one to start with, if this client had to move to it.
+   */
+  function flowing(): void {
+    // Not at an open without bytes: behind a buffering proxy native EventSource opens, then
+    // hears nothing. Nor ever a transport blind to comments: a page load started on it could
+    // not see a held stream (a network changed since), as only a transport that sees bytes can.
+    // Written once, when learned, so the opens that follow do not renew its 30 minutes: a page
+    // loaded all day long still goes back to the first transport when they are over.
+    if (!worked && current !== startedOn && current?.seesComments !== false) rememberTransport(url, candidates, transportIndex)
+    worked = true
+  }
+
+  /**
    * Once per connection, when it has proven itself alive (for a connection blind to comments:
-   * a heartbeat event): from now on it is timed, and its transport is the one to start with.
+   * a heartbeat event): from now on it is timed.
    */
   function provenAlive(): void {
     watchdogArmed = true
-    // Remembered only now: behind a buffering proxy native EventSource opens, then hears nothing.
-    // Written once, when learned, so the opens that follow do not renew its 30 minutes: a page
-    // loaded all day long still goes back to the first transport when they are over.
-    if (!worked && current !== startedOn) rememberTransport(url, candidates, transportIndex)
-    worked = true
+    flowing()
     checkWatchdog()
+  }
+
+  /** One clock read for the activity of this task (see `clockRead`). */
+  function readClock(): void {
+    clockRead = true
+    lastActivityAt = Date.now()
+    Promise.resolve().then(() => (clockRead = false))
   }
 
   function fail(failedGeneration: number, error: PushError): void {
@@ -231,19 +253,24 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
         if (sinkGeneration !== generation || opened) return
         clearTimeout(connectTimer)
         opened = true
-        openedAt = lastActivityAt = Date.now()
+        // Activity in this task is the open's own; only a later task's shows the stream flowing.
+        readClock()
+        openedAt = lastActivityAt
         failedOpens = 0
         authRetried = false
-        // A connection blind to comments (native EventSource, a WebSocket format other than SSE)
-        // can be timed only once the server has shown that it sends heartbeat events.
-        if (seesComments !== false || heartbeatsSeen) provenAlive()
+        // A connection blind to comments can be timed only once the server has shown that it
+        // sends heartbeat events. Native EventSource asks `url`, where they may have been seen
+        // on an earlier connection; a WebSocket format other than SSE (blind by this open's
+        // word, not by its transport's) may be another server: only its own heartbeats count.
+        if (seesComments !== false || (heartbeatsSeen && transport.seesComments === false)) provenAlive()
         setStatus('open')
       },
       activity() {
         if (sinkGeneration !== generation || clockRead) return
-        clockRead = true
-        lastActivityAt = Date.now()
-        Promise.resolve().then(() => (clockRead = false))
+        // Bytes after the open: what proves a connection that opened without any (native
+        // EventSource on its headers, a WebSocket of another format at the upgrade).
+        if (opened) flowing()
+        readClock()
       },
       // The hot path: every event of every transport comes through here. V8 inlines it, with
       // the reader and the listeners, into the parser's loop only while the whole chain stays
@@ -401,7 +428,7 @@ export function createPushClient<E extends object = EventMap>(options: PushClien
   function iterate(): AsyncIterator<PushMessage> {
     return createMessageIterator(
       (listener) => listeners.add(ANY, listener),
-      onStatus,
+      (listener) => closings.add(ANY, listener),
       status.state === 'closed',
     )
   }

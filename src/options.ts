@@ -1,5 +1,6 @@
 import { MAX_TIMER_MS } from './constants'
 import type { ResolvedRetry } from './core/backoff'
+import { MAX_ID_LENGTH } from './core/id-memory'
 import { resolveUrl } from './core/url'
 import { builtInTransports } from './transports/index'
 import { TRANSPORT_NAMES, type PushClientOptions, type Transport, type TransportName, type WebSocketFormat } from './types'
@@ -109,7 +110,12 @@ export function resolveOptions(options: PushClientOptions): ResolvedOptions {
   checkChoice('decode', decode, ['text', 'json'])
   checkChoice('websocketFormat', websocketFormat, ['sse', 'text'])
   check('websocketProtocols', typeof (websocketProtocols ?? '') === 'string' || Array.isArray(websocketProtocols), 'a string or a list')
-  check('lastEventId', typeof (lastEventId ?? '') === 'string', 'a string')
+  // Held to the bound of received ids, past which no id is a resume point.
+  check(
+    'lastEventId',
+    typeof (lastEventId ?? '') === 'string' && (lastEventId ?? '').length <= MAX_ID_LENGTH,
+    `a string of at most ${MAX_ID_LENGTH} characters`,
+  )
   check('lastEventIdParam', typeof lastEventIdParam === 'string' && lastEventIdParam, 'a non-empty string')
   check('share', !input.share || typeof input.share === 'function', 'the value of shareAcrossTabs()')
   ;(['headers', 'query'] as const).forEach((option) => {

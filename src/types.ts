@@ -239,6 +239,7 @@ export interface PushClientOptions extends TransportEnv {
    * Where the first connect resumes from: the id of the last event already applied, say from
    * a snapshot the app loaded first, or `client.lastEventId` of a client you replace. The
    * server then replays what came after it. Without it a new client gets only new events.
+   * At most 1,024 characters, the bound of every id the client resumes from.
    */
   lastEventId?: string
   /**

@@ -32,6 +32,7 @@ describe('options', () => {
     ['websocketProtocols number', { websocketProtocols: 7 as unknown as string }, /websocketProtocols must be a string or a list/],
     ['share not made by shareAcrossTabs()', { share: true as never }, /options\.share must be the value of shareAcrossTabs\(\)/],
     ['share an object', { share: { key: 'room' } as never }, /options\.share must be the value of shareAcrossTabs\(\)/],
+    ['lastEventId over the id bound', { lastEventId: 'x'.repeat(1025) }, /options\.lastEventId must be a string of at most 1024 characters/],
   ]
   it.each(bad)('throws a TypeError for %s', (_, options, message) => {
     expect(() => createPushClient({ url: URL, lazy: true, ...options } as PushClientOptions)).toThrow(TypeError)
@@ -56,6 +57,11 @@ describe('options', () => {
     const secure = (options: PushClientOptions) => new globalThis.URL(resolveOptions(options).websocketUrl).protocol
     expect(secure({ url: 'HTTPS://x.test/s' })).toBe('wss:')
     expect(secure({ url: 'http://x.test/s', websocketUrl: 'HTTPS://y.test/w' })).toBe('wss:')
+  })
+
+  it('takes a lastEventId as long as the id bound as the resume point', () => {
+    const id = 'x'.repeat(1024)
+    expect(createPushClient({ url: URL, lazy: true, lastEventId: id }).lastEventId).toBe(id)
   })
 
   it('reads retry: false as no reconnection at all', () => {

@@ -1,5 +1,4 @@
 import { PushError } from '../errors'
-import type { PushStatus } from '../types'
 
 /** Unread messages an iterator may hold before it fails instead of growing. */
 const MAX_BACKLOG = 10000
@@ -7,14 +6,14 @@ const MAX_BACKLOG = 10000
 type Subscribe<T> = (listener: (value: T) => void) => () => void
 
 /**
- * An async iterator over the messages `onMessage` reports, which ends when `onStatus`
- * reports `'closed'` (or at once when the client is `closed` already). Messages that arrive
+ * An async iterator over the messages `onMessage` reports, which ends when `onClose` reports
+ * that the client closed (or at once when it is `closed` already). Messages that arrive
  * between two `next()` calls wait in a backlog; past {@link MAX_BACKLOG} of them the iterator
  * rejects with `too-large` rather than grow without bound.
  */
 export function createMessageIterator<T>(
   onMessage: Subscribe<T>,
-  onStatus: Subscribe<PushStatus>,
+  onClose: Subscribe<void>,
   closed: boolean,
 ): AsyncIterator<T> {
   const backlog: T[] = []
@@ -25,7 +24,7 @@ export function createMessageIterator<T>(
   function end(): void {
     ended = true
     offMessages()
-    offStatus()
+    offClose()
     wake?.()
   }
 
@@ -38,9 +37,7 @@ export function createMessageIterator<T>(
     }
     wake?.()
   })
-  const offStatus = onStatus((next) => {
-    if (next.state === 'closed') end()
-  })
+  const offClose = onClose(end)
   // A closed client sends no more status, so nothing else would end this one.
   if (closed) end()
 

@@ -1,8 +1,9 @@
 import { createServer } from 'node:net'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import WebSocket from 'ws'
 import { createPushClient, type PushClient, type PushClientOptions, type PushMessage, type PushStatus } from '../../src/index'
 import { createEventSourceShim } from '../helpers/event-source-shim'
+import { createMemoryStorage } from '../helpers/memory-storage'
 import { createTestServer, type TestServer } from '../helpers/test-server'
 import { waitFor, within } from '../helpers/wait'
 
@@ -240,6 +241,24 @@ describe('fallback', () => {
     expect(client!.transport).toBe('fetch-sse')
     expect(errorCodes()).toEqual(['network', 'network'])
     expect(messages[0]).toMatchObject({ id: '8', transport: 'fetch-sse' })
+  })
+
+  it("remembers a websocketFormat 'text' WebSocket it moved to once a frame came after the upgrade, with no heartbeat", async () => {
+    const storage = createMemoryStorage()
+    vi.stubGlobal('localStorage', storage)
+    try {
+      const url = `http://127.0.0.1:${await closedPort()}/stream`
+      connect({ url, websocketUrl: server.wsUrl(), transports: ['fetch-sse', 'websocket'], websocketFormat: 'text' })
+      const socket = await server.nextSocket()
+      await until(() => client!.state === 'open', 'open at the upgrade')
+      // The upgrade alone proves nothing: a proxy may complete it and then pass no frame.
+      expect([...storage.entries.values()]).toEqual([])
+      await socket.send('hello')
+      await until(() => messages.length === 1, 'the frame')
+      expect([...storage.entries]).toEqual([[`pushwire:transport:${url}`, expect.stringMatching(/ websocket$/)]])
+    } finally {
+      vi.unstubAllGlobals()
+    }
   })
 
   it('passes over native EventSource once fetch-sse saw the headers of a held body (default order)', async () => {

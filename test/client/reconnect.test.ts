@@ -221,17 +221,19 @@ describe('reconnection', () => {
       first.close()
     }
 
-    it('remembers a transport blind to comments only once a heartbeat event proved it alive', async () => {
-      // Native EventSource behind a buffering proxy: it opens on the headers, then hears nothing.
+    it('never remembers a transport blind to comments, even once events flowed on it', async () => {
+      // Native EventSource: a page load that started on it behind a buffering proxy (another
+      // network, later) would open on the headers and hear nothing, with no transport that sees
+      // bytes tried first to notice the held stream.
       const silent = createFakeTransport('silent', { seesComments: false })
-      await fallBackToSecond(silent)
+      await fallBackToSecond(silent, () => {
+        silent.last().sink.activity()
+        silent.last().sink.event('pushwire:heartbeat', '')
+        silent.last().sink.event('message', 'flowing')
+      })
       const next = t.client({ transports: [t.fake.transport, silent.transport] })
       expect(next.transport).toBe('fake')
       next.close()
-      await fallBackToSecond(silent, () => silent.last().sink.event('pushwire:heartbeat', ''))
-      const proven = t.client({ transports: [t.fake.transport, silent.transport] })
-      expect(proven.transport).toBe('silent')
-      proven.close()
     })
 
     it('remembers the transport that opened past a held stream', async () => {
@@ -442,6 +444,28 @@ describe('heartbeat watchdog', () => {
     t.fake.last().sink.message('pushwire:heartbeat', '')
     await vi.advanceTimersByTimeAsync(1000)
     expect(t.statuses.at(-1)?.error?.code).toBe('heartbeat')
+    pushClient.close()
+  })
+
+  it("arms a connection that says it sees no comments on its own heartbeats only, not another transport's", async () => {
+    // A WebSocket with websocketFormat 'text' may reach another server than the SSE url did.
+    const socket = createFakeTransport('socket')
+    const pushClient = t.client({ transports: [t.fake.transport, socket.transport], heartbeatTimeoutMs: 1000, fallbackAfter: 1 })
+    await flush()
+    t.fake.last().sink.open()
+    t.fake.last().sink.event('pushwire:heartbeat', '')
+    t.fake.last().sink.fail(network())
+    await vi.advanceTimersByTimeAsync(delays().at(-1)!)
+    t.fake.last().sink.fail(network())
+    await vi.advanceTimersByTimeAsync(delays().at(-1)!)
+    socket.last().sink.open(false)
+    await vi.advanceTimersByTimeAsync(5000)
+    expect(pushClient.state).toBe('open')
+    expect(socket.opens).toHaveLength(1)
+    socket.last().sink.activity()
+    socket.last().sink.message('pushwire:heartbeat', '')
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(t.statuses.at(-1)).toMatchObject({ state: 'reconnecting', transport: 'socket', error: { code: 'heartbeat' } })
     pushClient.close()
   })
 

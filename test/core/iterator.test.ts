@@ -36,6 +36,36 @@ describe('message iterator', () => {
     expect(received).toEqual([])
   })
 
+  it('yields the new connection to an iterator made after close() and connect() in one task', async () => {
+    const pushClient = t.client()
+    pushClient.close()
+    pushClient.connect()
+    const iterator = pushClient[Symbol.asyncIterator]()
+    // The statuses of this task, 'closed' among them, are delivered in a microtask.
+    await flush()
+    t.fake.last().sink.open()
+    t.fake.last().sink.event('message', 'after reconnect')
+    const next = iterator.next()
+    await expect(Promise.race([next, vi.advanceTimersByTimeAsync(1000).then(() => 'hung')])).resolves.toEqual({
+      value: expect.objectContaining({ data: 'after reconnect' }),
+      done: false,
+    })
+    pushClient.close()
+    await expect(iterator.next()).resolves.toEqual({ value: undefined, done: true })
+  })
+
+  it('ends an iterator made before close() and connect() in one task', async () => {
+    const pushClient = t.client()
+    const iterator = pushClient[Symbol.asyncIterator]()
+    pushClient.close()
+    pushClient.connect()
+    await flush()
+    t.fake.last().sink.open()
+    t.fake.last().sink.event('message', 'after reconnect')
+    await expect(iterator.next()).resolves.toEqual({ value: undefined, done: true })
+    pushClient.close()
+  })
+
   it('stops an async iterator with a too-large error instead of buffering without bound', async () => {
     const pushClient = t.client()
     await flush()
