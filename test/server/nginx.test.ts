@@ -204,9 +204,9 @@ describe('nginx 1.22 in front of pushwire/server, with the lines of docs/securit
   })
 
   it('keeps an idle stream open past proxy_read_timeout when heartbeatMs is shorter, and not otherwise', async () => {
-    // proxy_read_timeout (60 s by default) scaled down to 1 s, heartbeats to 300 ms.
+    // proxy_read_timeout (60 s by default) scaled down to 1 s, heartbeats to 250 ms.
     const withTimeout = (text: string): string => replaceLine(text, 'proxy_http_version 1.1;', 'proxy_http_version 1.1;\n    proxy_read_timeout 1s;')
-    const [beating, silent] = await Promise.all([setup({ heartbeatMs: 300 }, withTimeout), setup({ heartbeatMs: 60000 }, withTimeout)])
+    const [beating, silent] = await Promise.all([setup({ heartbeatMs: 250 }, withTimeout), setup({ heartbeatMs: 60000 }, withTimeout)])
     const open = (nginx: Setup) => openStream(nginx.port, '/stream', { accept: 'text/event-stream', origin: nginx.own }, true)
     const [kept, cut] = await Promise.all([open(beating), open(silent)])
     await within(cut.ended, 'nginx to end the silent stream', 3000)
