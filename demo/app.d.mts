@@ -12,6 +12,8 @@ export interface DemoOptions {
   redisUrl?: string
   /** Whether this process publishes the simulated orders (with Redis, one process does). @default true */
   publishOrders?: boolean
+  /** How long `GET /api/start` waits for Redis before it answers 503 (the page then starts live, without history), in ms. @default 2000 */
+  startTimeoutMs?: number
 }
 
 /** A running demo. */

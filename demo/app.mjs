@@ -31,13 +31,14 @@ function sendJson(res, status, body) {
  * the chat room, `GET /api/stats` (the stream connections the server holds), and
  * `POST /api/drop`, which kills every stream connection server-side.
  *
- * @param {{ port?: number, host?: string, tickMs?: number, random?: () => number, redisUrl?: string, publishOrders?: boolean }} [options]
+ * @param {{ port?: number, host?: string, tickMs?: number, random?: () => number, redisUrl?: string, publishOrders?: boolean, startTimeoutMs?: number }} [options]
  *   `port` 0 picks a free port; `tickMs` is how often a batch of orders is published. With
  *   `redisUrl`, events go through Redis streams so that several demo processes serve one
- *   dashboard; `publishOrders: false` makes a process that only serves (one process publishes).
+ *   dashboard; `publishOrders: false` makes a process that only serves (one process publishes);
+ *   `startTimeoutMs` is how long `GET /api/start` waits for Redis before it answers 503.
  * @returns {Promise<{ url: string, port: number, close(): Promise<void> }>}
  */
-export async function startDemo({ port = 8088, host = '127.0.0.1', tickMs = 1000, random, redisUrl, publishOrders = true } = {}) {
+export async function startDemo({ port = 8088, host = '127.0.0.1', tickMs = 1000, random, redisUrl, publishOrders = true, startTimeoutMs = 2000 } = {}) {
   const dishes = createPushServer({
     path: DISH_STREAM_PATH,
     adapter: redisUrl
@@ -51,7 +52,7 @@ export async function startDemo({ port = 8088, host = '127.0.0.1', tickMs = 1000
     adapter: redisUrl ? redisStreamsAdapter({ url: redisUrl, stream: CHAT_STREAM, maxLen: CHAT_HISTORY }) : memoryAdapter({ bufferSize: CHAT_HISTORY }),
   })
   const simulator = createOrderSimulator({ random })
-  const historyStart = await createHistoryStart({ redisUrl, stream: DISH_STREAM })
+  const historyStart = await createHistoryStart({ redisUrl, stream: DISH_STREAM, timeoutMs: startTimeoutMs })
   let seq = 0
 
   // Every batch carries its number, so the page can prove that none was lost whatever the ids
@@ -68,7 +69,14 @@ export async function startDemo({ port = 8088, host = '127.0.0.1', tickMs = 1000
     if (pathname === DISH_STREAM_PATH) return dishes.handler(req, res)
     if (pathname === CHAT_STREAM_PATH) return chat.handler(req, res)
     if (pathname === '/api/start' && req.method === 'GET') {
-      return sendJson(res, 200, { lastEventId: await historyStart.lastEventId() })
+      let lastEventId
+      try {
+        lastEventId = await historyStart.lastEventId()
+      } catch (error) {
+        // The page then connects without a resume point: live events, no history.
+        return sendJson(res, 503, { error: `history unavailable: ${error.message}` })
+      }
+      return sendJson(res, 200, { lastEventId })
     }
     // How many stream connections the server holds: with `share`, one for all the tabs.
     if (pathname === '/api/stats' && req.method === 'GET') {

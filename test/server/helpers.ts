@@ -1,6 +1,7 @@
 // Real loopback servers and raw-byte clients for the pushwire/server tests: node:http requests
 // and the `ws` client, never the pushwire client.
 import { createServer, get, request, type IncomingHttpHeaders, type OutgoingHttpHeaders, type Server } from 'node:http'
+import { get as getTls, request as requestTls } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { WebSocket } from 'ws'
 import { createPushServer, type PushServer, type PushServerOptions } from '../../src/server/index'
@@ -56,10 +57,10 @@ export interface RawStream {
   close(): void
 }
 
-/** Opens a GET and resolves with the response headers; the body keeps streaming into `text`. */
-export function openStream(port: number, path: string, headers: OutgoingHttpHeaders = { accept: 'text/event-stream' }): Promise<RawStream> {
+/** Opens a GET (over TLS with `tls`, any certificate accepted) and resolves with the response headers; the body keeps streaming into `text`. */
+export function openStream(port: number, path: string, headers: OutgoingHttpHeaders = { accept: 'text/event-stream' }, tls = false): Promise<RawStream> {
   return new Promise((resolve, reject) => {
-    const req = get({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
+    const req = (tls ? getTls : get)({ host: '127.0.0.1', port, path, headers, agent: false, rejectUnauthorized: false }, (res) => {
       let text = ''
       const chunks: string[] = []
       const waiters: Array<{ predicate: (text: string) => boolean; resolve(text: string): void; reject(error: Error): void; what: string }> = []
@@ -118,14 +119,15 @@ export interface Reply {
   body: string
 }
 
-/** Sends one request and reads the whole response. */
+/** Sends one request (over TLS with `tls`, any certificate accepted) and reads the whole response. */
 export function fetchText(
   port: number,
   path: string,
-  init: { method?: string; headers?: OutgoingHttpHeaders; body?: string | Buffer } = {},
+  init: { method?: string; headers?: OutgoingHttpHeaders; body?: string | Buffer; tls?: boolean } = {},
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: init.method ?? 'GET', headers: init.headers, agent: false }, (res) => {
+    const options = { host: '127.0.0.1', port, path, method: init.method ?? 'GET', headers: init.headers, agent: false, rejectUnauthorized: false }
+    const req = (init.tls ? requestTls : request)(options, (res) => {
       let body = ''
       res.setEncoding('utf8')
       res.on('data', (chunk: string) => (body += chunk))
@@ -145,10 +147,10 @@ export interface RawSocket {
   closed: Promise<{ code: number; reason: string }>
 }
 
-/** Connects a `ws` client; rejects with the HTTP status when the upgrade is refused. */
-export function openSocket(port: number, path: string, headers: Record<string, string> = {}): Promise<RawSocket> {
+/** Connects a `ws` client (`wss:` with `tls`, any certificate accepted); rejects with the HTTP status when the upgrade is refused. */
+export function openSocket(port: number, path: string, headers: Record<string, string> = {}, tls = false): Promise<RawSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, { headers })
+    const ws = new WebSocket(`${tls ? 'wss' : 'ws'}://127.0.0.1:${port}${path}`, { headers, rejectUnauthorized: false })
     const frames: string[] = []
     const waiters: Array<{ count: number; resolve(frames: string[]): void }> = []
     const closed = new Promise<{ code: number; reason: string }>((resolveClose) => {
