@@ -169,8 +169,30 @@ export function createSharedClient<E extends object>(clientOptions: PushClientOp
   }
 
   function flush(): void {
-    if (outbox.length) post([RELAY, id, outbox])
+    const items = outbox
     outbox = []
+    if (!items.length) return
+    try {
+      post([RELAY, id, items])
+    } catch {
+      // One item the channel cannot clone (a websocketFormat function's data with a method in
+      // it) must not take the others with it: they go one by one.
+      items.forEach(relayAlone)
+    }
+  }
+
+  function relayAlone(item: Item): void {
+    try {
+      post([RELAY, id, [item]])
+    } catch (cause) {
+      // Only an event whose data came decoded fails (statuses and raw data always clone): it
+      // leaves the history too, so that no catch-up fails on it. A 'protocol' error, as for an
+      // event that cannot be decoded: the other tabs drop this one event, the stream goes on.
+      const index = history.indexOf(item as RawEvent)
+      if (index >= 0) history.splice(index, 1)
+      show({ ...shared, error: new PushError('protocol', `could not pass '${(item as RawEvent)[0]}' to the other tabs`, { cause }) })
+      post([RELAY, id, [wireStatus()]])
+    }
   }
 
   // ---- leading ------------------------------------------------------------------------------

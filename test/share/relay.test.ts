@@ -308,6 +308,32 @@ describe.each([
     expect(c.ids()).toEqual(range(2, 5))
   })
 
+  it("relays every other event when one cannot cross to the other tabs, and says so in every tab", async () => {
+    fake = createFakeTransport('websocket')
+    const options = { websocketFormat: (frame: string) => ({ data: JSON.parse(frame) as unknown }) }
+    const {
+      tabs: [a, b],
+      connection,
+    } = await openGroup(2, options)
+    connection.sink.message('dish', { name: 'tofu' }, '1')
+    // What a websocketFormat function may make: data with a method, which no channel can clone.
+    connection.sink.message('dish', { name: 'ramen', render() {} }, '2')
+    connection.sink.message('dish', { name: 'pho' }, '3')
+    await settle()
+    connection.sink.message('dish', { name: 'soba' }, '4')
+    await settle()
+    const c = await openTab('c', { ...options, lastEventId: '1' })
+    await settle()
+
+    expect(a.ids()).toEqual(range(1, 4))
+    expect(b.ids()).toEqual(['1', '3', '4'])
+    expect(c.ids()).toEqual(['3', '4'])
+    for (const open of [a, b, c]) {
+      expect(open.client.status).toMatchObject({ state: 'open', error: { code: 'protocol' } })
+      expect(open.client.status.error?.message).toBe("could not pass 'dish' to the other tabs")
+    }
+  })
+
   it('close() in a follower detaches only that tab', async () => {
     const {
       tabs: [a, b, c],
