@@ -125,9 +125,12 @@ export function createSharedClient<E extends object>(clientOptions: PushClientOp
     pending.clear()
   }
 
-  /** Sends as an unshared client would from here: on the leader's WebSocket, else a POST (by the tab's own client). */
+  /**
+   * Sends as an unshared client would from here: on the leader's WebSocket, else a POST with
+   * the user's headers and query. A closed tab's own client refuses it.
+   */
   function sendHere(data: string | object): Promise<void> {
-    return (upstream || inner).send(data)
+    return (upstream || (status.state === 'closed' ? inner : poster)).send(data)
   }
 
   /** Delivers an event unless this tab has it already; returns whether it did. */
@@ -374,10 +377,16 @@ export function createSharedClient<E extends object>(clientOptions: PushClientOp
     }
   }
 
-  // With the user's options, less the connection's: it POSTs for the tab when no WebSocket of
-  // the shared connection can carry a send().
+  // A client that never connects: it POSTs for the tab when no WebSocket of the shared
+  // connection can carry a send().
+  const poster = createPushClient({ ...options, lazy: true })
+  // Without the connection's options: `headers` and `query` are evaluated in the leader only,
+  // and one failing here (a token this tab could not fetch) must not keep the tab from the
+  // leader's events.
   const inner = createPushClient<E>({
     ...options,
+    headers: undefined,
+    query: undefined,
     lazy: true,
     pauseWhenHidden: false,
     transports: [
@@ -425,7 +434,6 @@ export function createSharedClient<E extends object>(clientOptions: PushClientOp
     end()
     setStatus({ state: 'closed', transport: status.transport, attempt: status.attempt })
   }
-  // A closed tab has no role: its own client refuses the send.
   client.send = (data) => {
     if (role !== 'follower' || source === id || status.transport !== 'websocket') return sendHere(data)
     const text = typeof data === 'string' ? data : JSON.stringify(data)

@@ -334,6 +334,33 @@ describe.each([
     }
   })
 
+  it('evaluates headers and query in the leader only: a follower whose own fail gets every event, and its send() POSTs with them', async () => {
+    const fetch = vi.fn(async () => new Response(null, { status: 204 }))
+    const a = await openTab('a', { fetch, headers: () => ({ authorization: 'Bearer a' }) })
+    await elect()
+    // This tab's token is not there yet: had it connected by itself, it would stay connecting.
+    let token: string | undefined
+    const tokenOf = () => {
+      if (!token) throw new Error('no token yet')
+      return token
+    }
+    const b = await openTab('b', { fetch, retry: false, headers: () => ({ authorization: 'Bearer ' + tokenOf() }), query: () => ({ t: tokenOf() }) })
+    await settle()
+    const connection = theConnection()
+    connection.sink.open()
+    sendRange(connection, 1, 2)
+    await settle()
+    expect(b.ids()).toEqual(range(1, 2))
+    expect(b.client.status).toMatchObject({ state: 'open', role: 'follower' })
+    expect(b.statuses.filter((status) => status.error)).toEqual([])
+    expect(a.client.status.role).toBe('leader')
+
+    token = 'b'
+    await b.client.send('hello')
+    expect(fetch).toHaveBeenCalledTimes(1)
+    expect(fetch.mock.calls[0]).toEqual([URL + '?t=b', expect.objectContaining({ method: 'POST', body: 'hello', headers: expect.objectContaining({ authorization: 'Bearer b' }) })])
+  })
+
   it('close() in a follower detaches only that tab', async () => {
     const {
       tabs: [a, b, c],
