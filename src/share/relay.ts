@@ -61,6 +61,8 @@ export function createSharedClient<E extends object>(clientOptions: PushClientOp
   /** The latest events this tab delivered, for catching up a tab that joins. */
   const history: RawEvent[] = []
   let historyChars = 0
+  /** The resume point just before the history's first event: a tab there has missed only the history. */
+  let historyStart: string | undefined
   /** Sends waiting for the leader's answer: each settles with the error, if any. */
   const pending = new Map<number, (error?: WireError) => void>()
   let status: PushStatus = { state: 'idle', transport: null, attempt: 0 }
@@ -136,12 +138,18 @@ export function createSharedClient<E extends object>(clientOptions: PushClientOp
   /** Delivers an event unless this tab has it already; returns whether it did. */
   function deliver(event: RawEvent): boolean {
     const [type, data, eventId, decoded] = event
+    if (!history.length) historyStart = (memory as IdMemory).last()
     // Ids may start over after a reset: the old ones must not swallow new events.
     if (type === RESET_TYPE) (memory as IdMemory).clear()
     else if (eventId !== undefined && !(memory as IdMemory).recordIfNew(eventId)) return false
     history.push(event)
     historyChars += charsOf(data)
-    while (history.length > HISTORY_EVENTS || historyChars > HISTORY_CHARS) historyChars -= charsOf((history.shift() as RawEvent)[1])
+    while (history.length > HISTORY_EVENTS || historyChars > HISTORY_CHARS) {
+      const dropped = history.shift() as RawEvent
+      historyChars -= charsOf(dropped[1])
+      // After an event without an id, no resume point stands just before the rest.
+      historyStart = dropped[2]
+    }
     ;(sink as TransportSink).activity()
     if (decoded) (sink as TransportSink).message(type, data, eventId)
     else (sink as TransportSink).event(type, data as string, eventId)
@@ -159,7 +167,7 @@ export function createSharedClient<E extends object>(clientOptions: PushClientOp
     if (last !== undefined) {
       let index = history.length
       while (index-- && history[index][2] !== last);
-      if (index >= 0) items.push(...history.slice(index + 1))
+      if (index >= 0 || last === historyStart) items.push(...history.slice(index + 1))
       // Neither in the history nor where this tab stands: as the server does, say so with a
       // reset, then give what there is.
       else if (last !== (memory as IdMemory).last()) items.push([RESET_TYPE, JSON.stringify({ lastEventId: last })], ...history)

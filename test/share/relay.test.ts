@@ -308,6 +308,21 @@ describe.each([
     expect(c.ids()).toEqual(range(2, 5))
   })
 
+  it('catches up a tab that joins at the resume point the leader started from, with no reset', async () => {
+    // Two tabs restored with the same stored id: the leader resumed from it, so 5 is not in its
+    // history, yet the tab that joins there has missed nothing.
+    const a = await openTab('a', { lastEventId: '5' })
+    await elect()
+    const connection = theConnection()
+    expect(connection.request.lastEventId()).toBe('5')
+    connection.sink.open()
+    sendRange(connection, 6, 8)
+    await settle()
+    const b = await openTab('b', { lastEventId: '5' })
+    await settle()
+    for (const open of [a, b]) expect(open.messages.map((message) => message.type + ' ' + message.id)).toEqual(['message 6', 'message 7', 'message 8'])
+  })
+
   it("relays every other event when one cannot cross to the other tabs, and says so in every tab", async () => {
     fake = createFakeTransport('websocket')
     const options = { websocketFormat: (frame: string) => ({ data: JSON.parse(frame) as unknown }) }
