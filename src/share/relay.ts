@@ -90,8 +90,9 @@ export function createSharedClient<E extends object>(clientOptions: PushClientOp
   let outbox: Item[] = []
 
   function setStatus(next: PushStatus): void {
-    // Until it leads, a tab follows: the connection is not its own.
-    status = { ...next, role: role || status.role || 'follower' }
+    // Until it leads, a tab follows: the connection is not its own. A closed tab keeps the role
+    // it closed in.
+    status = { ...next, role: role || (next.state === 'closed' && status.role) || 'follower' }
     publishStatus(status)
   }
 
@@ -230,6 +231,9 @@ export function createSharedClient<E extends object>(clientOptions: PushClientOp
       pauseWhenHidden: false,
       lastEventId: (memory as IdMemory).last(),
     }))
+    // Where the connection stands now: not where the last one ended (closed by the server, say),
+    // for a tab that joins before the new one's first status.
+    shared = client.status
     client.on(ANY, (message) => {
       // A websocketFormat function's messages come decoded: the tabs must not decode them again.
       const decoded = message.transport === 'websocket' && typeof options.websocketFormat === 'function'

@@ -376,6 +376,31 @@ describe.each([
     expect(fetch.mock.calls[0]).toEqual([URL + '?t=b', expect.objectContaining({ method: 'POST', body: 'hello', headers: expect.objectContaining({ authorization: 'Bearer b' }) })])
   })
 
+  it('connects every tab again after the server ended the stream, and a tab that connects again follows until it leads', async () => {
+    const {
+      tabs: [a, b],
+      connection: first,
+    } = await openGroup(2)
+    sendRange(first, 1, 1)
+    await settle()
+    first.sink.fail(new PushError('closed-by-server', 'HTTP 204'))
+    await settle()
+    for (const open of [a, b]) expect(open.client.status).toMatchObject({ state: 'closed', role: open === a ? 'leader' : 'follower' })
+    const seen = a.statuses.length
+
+    await inTab(b.tab, () => b.client.connect())
+    await inTab(a.tab, () => a.client.connect())
+    const second = await takeOver()
+    sendRange(second, 2, 3)
+    await settle()
+    for (const open of [a, b]) {
+      expect(open.client.status.state).toBe('open')
+      expect(open.ids()).toEqual(range(1, 3))
+    }
+    expect(roles(a, b)).toEqual(['follower', 'leader'])
+    expect(a.statuses.slice(seen).map((status) => status.role)).toEqual(a.statuses.slice(seen).map(() => 'follower'))
+  })
+
   it('close() in a follower detaches only that tab', async () => {
     const {
       tabs: [a, b, c],
