@@ -103,8 +103,9 @@ export function createSharedClient<E extends object>(clientOptions: PushClientOp
     setStatus(next)
   }
 
+  /** Posts to the other tabs; nothing once this tab's channel is closed (a send answered late). */
   function post(message: Message): void {
-    ;(channel as BroadcastChannel).postMessage(message)
+    channel?.postMessage(message)
   }
 
   function awake(): boolean {
@@ -238,7 +239,9 @@ export function createSharedClient<E extends object>(clientOptions: PushClientOp
       // A websocketFormat function's messages come decoded: the tabs must not decode them again.
       const decoded = message.transport === 'websocket' && typeof options.websocketFormat === 'function'
       const event: RawEvent = [message.type, message.data, message.id, decoded]
-      if (client === upstream && deliver(event)) relay(event)
+      // A listener may close the client (or the page hand over) as the event is delivered: a
+      // tab that no longer leads relays nothing.
+      if (client === upstream && deliver(event) && role === 'leader') relay(event)
     })
     // A stopped connection's own `closed` is not the shared connection's.
     client.onStatus((next) => client === upstream && report(next))
@@ -386,6 +389,7 @@ export function createSharedClient<E extends object>(clientOptions: PushClientOp
       suspend()
       each('removeEventListener')
       ;(channel as BroadcastChannel).close()
+      channel = undefined
     }
   }
 

@@ -59,6 +59,19 @@ function roles(...tabs: OpenTab[]): Array<string | undefined> {
   return tabs.map((open) => open.client.status.role)
 }
 
+/** Runs `run`, and fails if a promise was rejected with nobody to handle it meanwhile. */
+async function expectNoUnhandledRejection(run: () => Promise<void>): Promise<void> {
+  const rejections: unknown[] = []
+  const onRejection = (reason: unknown) => rejections.push(reason)
+  process.on('unhandledRejection', onRejection)
+  try {
+    await run()
+  } finally {
+    process.off('unhandledRejection', onRejection)
+  }
+  expect(rejections).toEqual([])
+}
+
 describe.each([
   ['Web Locks', true],
   ['BroadcastChannel election', false],
@@ -388,7 +401,10 @@ describe.each([
     for (const open of [a, b]) expect(open.client.status).toMatchObject({ state: 'closed', role: open === a ? 'leader' : 'follower' })
     const seen = a.statuses.length
 
+    // The old follower first, and the old leader while that one's election is under way (the
+    // channel election's before it claims): b leads, and catches a up as it starts.
     await inTab(b.tab, () => b.client.connect())
+    if (!withLocks) await vi.advanceTimersByTimeAsync(50)
     await inTab(a.tab, () => a.client.connect())
     const second = await takeOver()
     sendRange(second, 2, 3)
@@ -399,6 +415,51 @@ describe.each([
     }
     expect(roles(a, b)).toEqual(['follower', 'leader'])
     expect(a.statuses.slice(seen).map((status) => status.role)).toEqual(a.statuses.slice(seen).map(() => 'follower'))
+  })
+
+  it('lets the leader close() in a message listener: no error, and the next leader goes on from there', async () => {
+    await expectNoUnhandledRejection(async () => {
+      const a = await openTab('a')
+      a.client.on('done', () => a.client.close())
+      await elect()
+      const b = await openTab('b')
+      await settle()
+      const first = await takeOver()
+      sendRange(first, 1, 1)
+      await settle()
+      sendRange(first, 2, 2)
+      first.sink.event('done', 'bye', '3')
+      await settle()
+      expect(a.client.state).toBe('closed')
+      const second = await takeOver()
+      // A server that replays from one before the resume point: the tabs drop what they have.
+      sendRange(second, 1, 2)
+      second.sink.event('done', 'bye', '3')
+      await settle()
+      expect(a.ids()).toEqual(range(1, 3))
+      expect(b.ids()).toEqual(range(1, 3))
+      expect(b.client.status).toMatchObject({ state: 'open', role: 'leader' })
+    })
+  })
+
+  it("answers no follower's send() on the channel after the leader closed", async () => {
+    await expectNoUnhandledRejection(async () => {
+      // A WebSocket that cannot send just now: the leader POSTs for the follower.
+      fake = createFakeTransport('websocket', { canSend: false })
+      let answer = (_response: Response) => {}
+      const fetch = vi.fn(() => new Promise<Response>((resolve) => (answer = resolve)))
+      const {
+        tabs: [a, b],
+      } = await openGroup(2, { fetch })
+      const failure = b.client.send('hello').catch((error: unknown) => error)
+      await settle()
+      expect(fetch).toHaveBeenCalledTimes(1)
+      a.client.close()
+      answer(new Response(null, { status: 204 }))
+      await elect()
+      // In flight when the leader left: the tab cannot know whether it went out.
+      expect(await failure).toMatchObject({ code: 'network' })
+    })
   })
 
   it('close() in a follower detaches only that tab', async () => {
