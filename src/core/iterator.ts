@@ -38,7 +38,7 @@ export function createMessageIterator<T>(
     wake?.()
   })
   const offClose = onClose(end)
-  // A closed client sends no more status, so nothing else would end this one.
+  // A client closed already sends no close signal again: nothing else would end this one.
   if (closed) end()
 
   return {

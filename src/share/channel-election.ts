@@ -4,9 +4,9 @@ import type { Election, ElectionEvents } from './election'
 
 // The kinds of the channel election's messages. They travel on the relay's channel, whose own
 // kinds are numbered after these (protocol.ts).
-export const WHO = 0
+const WHO = 0
 export const LEAD = 1
-export const BYE = 2
+const BYE = 2
 
 /** `since`: when the sender claimed the lead. Of two claims, the earlier one stands. */
 export type ElectionMessage = [kind: typeof WHO | typeof LEAD | typeof BYE, from: string, since: number]
