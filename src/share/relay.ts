@@ -40,8 +40,9 @@ function toWireError(error: unknown): WireError {
  * from whichever tab sends them, and a new sender counts as a new connection: what its resume
  * replays that the tab has delivered is dropped by id, and nothing is missing. That holds
  * while two tabs lead at once as well (the channel election, for a moment): neither one's
- * events with ids can repeat or skip in a tab (those without, as across any reconnect, can). Every tab keeps the types and awakeness of the others,
- * so a tab that takes over knows at once what to listen to and whether to connect.
+ * events with ids can repeat or skip in a tab (those without can, as across any reconnect).
+ * Every tab keeps the types and awakeness of the others, so a tab that takes over knows at
+ * once what to listen to and whether to connect.
  */
 export function createSharedClient<E extends object>(clientOptions: PushClientOptions, key?: string): PushClient<E> {
   const options = { ...clientOptions, share: undefined }
