@@ -8,7 +8,7 @@ import { build } from 'esbuild'
 import { createClient } from 'redis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Adapter, History, StoredEvent } from '../../src/server/adapters/adapter'
-import { redisStreamsAdapter } from '../../src/server/index'
+import { redisStreamsAdapter, type PushServer } from '../../src/server/index'
 import { startRedis, type TestRedis } from '../helpers/redis-server'
 import { startSilentRelay } from '../helpers/silent-relay'
 import { waitFor, within } from '../helpers/wait'
@@ -348,6 +348,55 @@ describe('redisStreamsAdapter: close() while Redis is silent', () => {
       // An open connection would also keep the Node process from exiting.
       await waitFor(() => relay.connections === 0, 'no connection left to the silent Redis')
     } finally {
+      await relay.close()
+    }
+  })
+})
+
+/** Publishes until one is stored; fails after `ms`. */
+async function storedWithin(push: PushServer, ms: number): Promise<string> {
+  const deadline = performance.now() + ms
+  while (performance.now() < deadline) {
+    const stored = await push.publish({ data: 'after' }).catch(() => undefined)
+    if (stored !== undefined) return stored
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  throw new Error(`no publish was stored within ${ms} ms`)
+}
+
+describe('redisStreamsAdapter: a storing connection gone silent', () => {
+  it('is dropped at the first unanswered command and made anew: publishes are stored again within a few seconds', async () => {
+    const relay = await startSilentRelay(redis.port)
+    try {
+      const { push } = await startServer({ adapter: redisStreamsAdapter({ url: relay.url, stream, commandTimeoutMs: 300 }) })
+      await push.publish({ data: 'before' })
+      // Half-open: both connections stay up and nothing they send is ever answered.
+      relay.silence()
+      await expect(push.publish({ data: 'unanswered' })).rejects.toThrow(/did not answer within 300 ms/)
+      const stored = await storedWithin(push, 3000)
+      const entries = (await control.sendCommand(['XRANGE', stream, '-', '+'])) as Array<[string, string[]]>
+      expect(entries.map(([id]) => id)).toContain(stored)
+    } finally {
+      await relay.close()
+    }
+  })
+
+  it('with a given client, is left to the client: configured as the docs say, it reconnects and publishes are stored again', async () => {
+    const relay = await startSilentRelay(redis.port)
+    // What docs/scaling.md asks of a client handed to the adapter.
+    const mine = createClient({ url: relay.url, pingInterval: 500, socket: { socketTimeout: 1500, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000) } })
+    mine.on('error', () => {})
+    try {
+      const { push } = await startServer({ adapter: redisStreamsAdapter({ client: mine, stream, commandTimeoutMs: 300 }) })
+      await push.publish({ data: 'before' })
+      relay.silence()
+      await expect(push.publish({ data: 'unanswered' })).rejects.toThrow(/did not answer within 300 ms/)
+      await storedWithin(push, 5000)
+      await closeServers()
+      // Not the adapter's to close.
+      expect(mine.isOpen).toBe(true)
+    } finally {
+      mine.destroy()
       await relay.close()
     }
   })
