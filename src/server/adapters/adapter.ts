@@ -42,7 +42,7 @@ export interface History {
    * one did. The live events up to and including this id must not be sent to the client again.
    */
   skipThrough: string | undefined
-  /** Id of the newest event the pages can reach (the long-poll cursor after a reset with nothing to replay). */
+  /** Id of the newest event the pages can reach (the cursor sent after a reset with nothing to replay). */
   untilId: string
   /** The next page of encoded events, `undefined` after the last; rejects when the rest was evicted meanwhile. */
   next(): Promise<string | undefined>
