@@ -41,7 +41,7 @@ stream = `test-${++streamNumber}`
 /** An adapter started on its own, for the history reads a server makes once it has started. */
 async function startedAdapter(): Promise<Adapter> {
   const adapter = redisStreamsAdapter({ url: redis.url, stream }) as Adapter
-  adapter.start({ sink: { deliver() {}, reset() {} }, pageChars: 64 * 1024 })
+  adapter.start({ sink: { deliver() {}, reset() {} }, pageBytes: 64 * 1024 })
   await adapter.whenStarted()
   return adapter
 }
@@ -55,7 +55,7 @@ async function allPages(history: History): Promise<string[]> {
 }
 
 const xadd = (data: string) => control.sendCommand(['XADD', stream, '*', 'data', data]) as Promise<string>
-const at = (id: string): StoredEvent => ({ id, chunk: '' })
+const at = (id: string): StoredEvent => ({ id, chunk: '', bytes: 0 })
 
 describe('redisStreamsAdapter: storing', () => {
   it('stores each event as a stream entry (fields event and data) whose id is the event id on the wire', async () => {
@@ -237,10 +237,10 @@ describe('redisStreamsAdapter: history', () => {
     for (let i = 0; i < 400; i++) large.push(await xadd('x'.repeat(16 * 1024)))
     const relay = await startSilentRelay(redis.port)
     const adapter = redisStreamsAdapter({ url: relay.url, stream }) as Adapter
-    const pageChars = 64 * 1024
+    const pageBytes = 64 * 1024
     let delivered = 0
     try {
-      adapter.start({ sink: { deliver: (events) => (delivered += events.length), reset() {} }, pageChars })
+      adapter.start({ sink: { deliver: (events) => (delivered += events.length), reset() {} }, pageBytes })
       await adapter.whenStarted()
       // Small entries since: the adapter guesses how many entries make a page from recent sizes.
       for (let i = 0; i < 50; i++) await xadd(`small ${i}`)
@@ -253,7 +253,7 @@ describe('redisStreamsAdapter: history', () => {
       firstPages.forEach((page, i) => expect(parseEvents(page!)[0].id).toBe(large[i + 1]))
       // Each read brought a page and at most one entry more (and the replies' framing), not the
       // hundreds of 16 KiB entries that the small ones' size would have asked for.
-      expect(relay.answeredBytes - before).toBeLessThan(resumePoints.length * (pageChars + 2 * 16 * 1024))
+      expect(relay.answeredBytes - before).toBeLessThan(resumePoints.length * (pageBytes + 2 * 16 * 1024))
       // The rest still comes, page by page.
       const rest = await allPages(histories[0])
       expect(parseEvents(firstPages[0]!).map((event) => event.id).concat(rest)).toEqual(large.slice(1))
@@ -263,7 +263,7 @@ describe('redisStreamsAdapter: history', () => {
     }
   })
 
-  it('cuts pages at pageChars, also when the SSE text of an entry is much longer than what Redis holds', async () => {
+  it('cuts pages at pageBytes, also when the SSE text of an entry is much longer than what Redis holds', async () => {
     // 8,000 bytes in Redis, 32,000 characters as SSE: every line gets its own `data: `.
     const ids: string[] = []
     for (let i = 0; i < 20; i++) ids.push(await xadd('a\n'.repeat(3999) + 'a'))
@@ -272,6 +272,20 @@ describe('redisStreamsAdapter: history', () => {
     const pages: string[] = []
     for (let page = await history.next(); page !== undefined; page = await history.next()) pages.push(page)
     expect(pages.map((page) => page.length <= 64 * 1024 && parseEvents(page).length)).toEqual(Array(9).fill(2).concat(1))
+    expect(parseEvents(pages.join('')).map((event) => event.id)).toEqual(ids.slice(1))
+    await adapter.close()
+  })
+
+  it('cuts pages at pageBytes in UTF-8 bytes: CJK text makes pages of fewer characters', async () => {
+    const ids: string[] = []
+    for (let i = 0; i < 100; i++) ids.push(await xadd('中'.repeat(90)))
+    const adapter = redisStreamsAdapter({ url: redis.url, stream }) as Adapter
+    adapter.start({ sink: { deliver() {}, reset() {} }, pageBytes: 2048 })
+    await adapter.whenStarted()
+    const history = await adapter.history(ids[0], at(ids[99]))
+    const pages: string[] = []
+    for (let page = await history.next(); page !== undefined; page = await history.next()) pages.push(page)
+    pages.forEach((page) => expect(Buffer.byteLength(page)).toBeLessThanOrEqual(2048))
     expect(parseEvents(pages.join('')).map((event) => event.id)).toEqual(ids.slice(1))
     await adapter.close()
   })

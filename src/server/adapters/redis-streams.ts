@@ -257,7 +257,7 @@ export function redisStreamsAdapter(options: RedisStreamsAdapterOptions = {}): P
         send: (args) => usable(NO_HISTORY).then((ready) => bounded(ready, args, NO_HISTORY)),
         stream,
         sizes,
-        pageChars: settings.pageChars,
+        pageBytes: settings.pageBytes,
         initialHead: () => started.then(() => head as string),
       })
     },
