@@ -130,6 +130,9 @@ describe('redisStreamsAdapter: connections', () => {
     expect(() => redisStreamsAdapter({ url: redis.url, client: control as never })).toThrow(/redisStreamsAdapter\(\) takes `url` or `client`, not both/)
     expect(() => redisStreamsAdapter({ url: 'localhost:6379' })).toThrow(/redisStreamsAdapter\(\) option `url` must be a redis:\/\/ or rediss:\/\/ URL/)
     expect(() => redisStreamsAdapter({ client: {} as never })).toThrow(/redisStreamsAdapter\(\) option `client` must be a node-redis client/)
+    // Lacking what the adapter uses beyond sending commands: close() and destroy() (on its duplicate), isReady.
+    const partial = { duplicate() {}, sendCommand() {}, connect() {}, on() {}, isOpen: true }
+    expect(() => redisStreamsAdapter({ client: partial as never })).toThrow(/option `client` must be a node-redis client/)
     expect(() => redisStreamsAdapter({ stream: '' })).toThrow(/redisStreamsAdapter\(\) option `stream` must be a non-empty string/)
     expect(() => redisStreamsAdapter({ maxLen: 0 })).toThrow(
       new TypeError('pushwire/server: redisStreamsAdapter() option `maxLen` must be an integer from 1 to 9007199254740991, got 0'),
