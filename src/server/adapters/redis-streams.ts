@@ -139,6 +139,7 @@ export function redisStreamsAdapter(options: RedisStreamsAdapterOptions = {}): P
   function dropSilent(silentStore: Store): void {
     if (client || closed || store !== silentStore) return
     silentStore.dropped = true
+    storeHealth(new Error(`no answer within ${commandTimeoutMs} ms (commandTimeoutMs)`))
     silentStore.connection.destroy()
     store = openStore(true)
   }
