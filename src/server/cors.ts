@@ -6,6 +6,13 @@ import { ownOrigins } from './own-origin'
 /** Request headers the client may send: resume point, auth, body type, cache control. */
 const BASE_ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'Last-Event-ID', 'Cache-Control']
 const HEADER_TOKEN = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/
+/**
+ * Request headers no page may send cross-origin, whatever it asks: what a proxy says about the
+ * request (with `trustProxy`, `X-Forwarded-Host: <this server>` would pass a foreign page off
+ * as the server's own origin, and its POSTs would reach onMessage), and hop-by-hop headers,
+ * which are the connection's, not the page's.
+ */
+const NEVER_ALLOWED_HEADER = /^(?:forwarded|x-forwarded-.*|x-real-ip|via|connection|keep-alive|proxy-.*|te|trailers?|transfer-encoding|upgrade|host)$/i
 const PREFLIGHT_MAX_AGE_S = '600'
 
 /** Cross-origin handling for one server. */
@@ -31,13 +38,14 @@ function appendVary(res: ServerResponse, field: string): void {
   if (fields.indexOf(field.toLowerCase()) === -1) res.setHeader('Vary', String(current) + ', ' + field)
 }
 
+/** The request headers a preflight grants: the base ones and those requested, never what {@link NEVER_ALLOWED_HEADER} names. */
 function allowedHeaders(requested: string | undefined): string {
   const list = BASE_ALLOWED_HEADERS.slice()
   const known = list.map((name) => name.toLowerCase())
   if (requested) {
     requested.split(',').forEach((raw) => {
       const name = raw.trim()
-      if (HEADER_TOKEN.test(name) && known.indexOf(name.toLowerCase()) === -1) {
+      if (HEADER_TOKEN.test(name) && !NEVER_ALLOWED_HEADER.test(name) && known.indexOf(name.toLowerCase()) === -1) {
         known.push(name.toLowerCase())
         list.push(name)
       }

@@ -69,8 +69,8 @@ export interface HubOptions {
   maxClientBufferBytes: number
 }
 
-// Replays go out in pages of at most this many characters.
-const MAX_PAGE_CHARS = 64 * 1024
+// Replays go out in pages of at most this many bytes.
+const MAX_PAGE_BYTES = 64 * 1024
 
 /** Events delivered together: one payload for every client, and the events it holds. */
 interface Batch {
@@ -207,7 +207,7 @@ export function createHub(options: HubOptions): Hub {
         if (flushScheduled) clearImmediate(flushScheduled)
         flush()
         const lostAfter = head ? head.id : adapter.initialHeadId() || ''
-        head = { id: headId, chunk: '' }
+        head = { id: headId, chunk: '', bytes: 0 }
         // The cursor moves every client past the lost ids, so a reconnect does not ask for them again.
         const notice = Buffer.from(encodeReset(lostAfter) + encodeCursor(headId))
         members.forEach((member) => {
@@ -219,7 +219,8 @@ export function createHub(options: HubOptions): Hub {
     },
     // Half the bound at most: a page the client has not taken yet leaves the other half for the
     // live events held back meanwhile (a page of the whole bound cut the client at the first one).
-    pageChars: Math.max(1, Math.min(MAX_PAGE_CHARS, Math.floor(maxClientBufferBytes / 2))),
+    // Bytes, as the bound counts them: a page of CJK text is up to 3 times its characters.
+    pageBytes: Math.max(1, Math.min(MAX_PAGE_BYTES, Math.floor(maxClientBufferBytes / 2))),
   })
   adapter.whenStarted().then(() => endStartWait(true))
 

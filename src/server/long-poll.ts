@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { ServerContext } from './context'
 import type { Membership } from './hub'
-import { encodeCursor, encodeReset, encodeRetry, HEARTBEAT_COMMENT } from './sse-encoding'
+import { firstAnswer } from './replay'
+import { encodeCursor, encodeRetry, HEARTBEAT_COMMENT } from './sse-encoding'
 import { startEventStream } from './stream-response'
 
 /**
@@ -49,13 +50,9 @@ export function serveLongPoll(
     hub
       .history(resumeFrom, joined.until)
       .then(async (history) => {
-        const page = await history.next()
-        if (history.reset || page !== undefined) {
-          // After a reset with nothing to replay, the cursor keeps the client from asking with
-          // the same unknown id again and again.
-          const reset = history.reset ? encodeReset(resumeFrom) : ''
-          answer(page !== undefined ? reset + page : reset + encodeCursor(history.untilId))
-        } else joined.release(history.skipThrough)
+        const first = await firstAnswer(history, resumeFrom)
+        if (first !== undefined) answer(first)
+        else joined.release(history.skipThrough)
       })
       .catch(() => res.destroy())
   }

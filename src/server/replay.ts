@@ -1,5 +1,19 @@
+import type { History } from './adapters/adapter'
 import type { Hub, HubClient, Membership } from './hub'
-import { encodeReset } from './sse-encoding'
+import { encodeCursor, encodeReset } from './sse-encoding'
+
+/**
+ * The first thing a resuming client is sent, on every transport: `pushwire:reset` when its
+ * resume point is gone, then the first page of what it missed; `undefined` when it missed
+ * nothing. A reset with nothing to replay (a quiet stream after a restart) ends with the
+ * cursor at the head: else the client would keep its unknown id and be reset again on every
+ * reconnect. After pages, the last event's id is that cursor already.
+ */
+export async function firstAnswer(history: History, resumeFrom: string): Promise<string | undefined> {
+  const page = await history.next()
+  if (!history.reset) return page
+  return encodeReset(resumeFrom) + (page !== undefined ? page : encodeCursor(history.untilId))
+}
 
 /** Writes `text` and waits until it was handed to the OS; a client that takes longer than `timeoutMs` is dropped. */
 function writeWithin(client: HubClient, text: string, timeoutMs: number): Promise<void> {
@@ -29,12 +43,9 @@ export async function replayThenGoLive(
 ): Promise<void> {
   try {
     const history = await hub.history(lastEventId, membership.until)
-    let reset = history.reset ? encodeReset(lastEventId) : ''
-    for (let page = await history.next(); page !== undefined; page = await history.next()) {
-      await writeWithin(client, reset + page, writeTimeoutMs)
-      reset = ''
+    for (let page = await firstAnswer(history, lastEventId); page !== undefined; page = await history.next()) {
+      await writeWithin(client, page, writeTimeoutMs)
     }
-    if (reset) await writeWithin(client, reset, writeTimeoutMs)
     membership.release(history.skipThrough)
   } catch {
     client.destroy()

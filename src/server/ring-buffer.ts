@@ -24,9 +24,9 @@ export interface EventRing {
   cursorOf(id: string): number | undefined
   /**
    * The encoded events after sequence number `from`, up to and including `to`, as many as fit
-   * in `maxChars` characters (always at least one event when there is one).
+   * in `maxBytes` bytes of UTF-8 (always at least one event when there is one).
    */
-  page(from: number, to: number, maxChars: number): RingPage
+  page(from: number, to: number, maxBytes: number): RingPage
   /** Sequence number just before the oldest event still held. */
   readonly floorSeq: number
 }
@@ -47,7 +47,7 @@ export function createEventRing(capacity: number): EventRing {
     const slot = seq % capacity
     const evicted = events[slot]
     if (evicted !== undefined && seqById.get(evicted.id) === evicted.seq) seqById.delete(evicted.id)
-    const event: RingEvent = { id, chunk, seq }
+    const event: RingEvent = { id, chunk, bytes: Buffer.byteLength(chunk), seq }
     events[slot] = event
     seqById.set(id, seq)
     return event
@@ -59,13 +59,15 @@ export function createEventRing(capacity: number): EventRing {
     return seqById.get(id)
   }
 
-  function page(from: number, to: number, maxChars: number): RingPage {
+  function page(from: number, to: number, maxBytes: number): RingPage {
     let text = ''
+    let bytes = 0
     let seq = Math.max(from, floorSeq())
     while (seq < to) {
-      const chunk = events[(seq + 1) % capacity].chunk
-      if (text !== '' && text.length + chunk.length > maxChars) break
-      text += chunk
+      const event = events[(seq + 1) % capacity]
+      if (text !== '' && bytes + event.bytes > maxBytes) break
+      text += event.chunk
+      bytes += event.bytes
       seq++
     }
     return { text, lastSeq: seq }

@@ -67,7 +67,12 @@ export interface RedisStreamsAdapterOptions {
   /**
    * Your own node-redis client for storing and reading events; not together with `url`. The
    * adapter connects it if it is not open yet and never closes it; it reads the stream on a
-   * `client.duplicate()` of its own, which it does close.
+   * `client.duplicate()` of its own, which it does close. A connection of the adapter's own
+   * that leaves a command unanswered past `commandTimeoutMs` is made anew; yours is not, so
+   * give it `socket.socketTimeout`, a `socket.reconnectStrategy` that reconnects after a socket
+   * timeout (node-redis's default does not) and a `pingInterval` shorter than the timeout:
+   * else a half-open connection fails every publish and replay on this process until the
+   * kernel gives up on it (many minutes), or for good behind a proxy.
    */
   client?: RedisClientLike
   /** The Redis key of the stream. @default 'pushwire' */
@@ -78,7 +83,8 @@ export interface RedisStreamsAdapterOptions {
    * How long a publish or a history read waits for Redis to answer, in ms. A Redis that
    * accepts connections but does not answer (stopped, stuck, or behind a network that drops
    * everything) would otherwise hold every `publish()` for good; past this the publish
-   * rejects, and so do all others at once until Redis answers again. A rejected publish that
+   * rejects, and so do all others at once until Redis answers again (the adapter's own
+   * connection is then made anew at once: see `client`). A rejected publish that
    * Redis had received may still be stored and delivered if Redis was only slow. The stream
    * reader's connection is made anew when it hears nothing for 5 s (its block time) plus this.
    * @default 5000

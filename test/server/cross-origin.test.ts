@@ -140,6 +140,31 @@ describe("cors.origin: '*'", () => {
   })
 })
 
+describe("cors.origin: '*' with trustProxy: a foreign page posing as the server's own origin", () => {
+  /** The request headers a browser sends after this preflight answer: those it granted, else none (no request at all). */
+  async function grantedByPreflight(port: number, requested: string[]): Promise<string[]> {
+    const reply = await fetchText(port, '/stream', {
+      method: 'OPTIONS',
+      headers: { origin: EVIL, 'access-control-request-method': 'POST', 'access-control-request-headers': requested.join(', ') },
+    })
+    const allowed = String(reply.headers['access-control-allow-headers'] || '').toLowerCase().split(/\s*,\s*/)
+    return requested.filter((name) => allowed.indexOf(name) !== -1)
+  }
+
+  it.each<[string, Record<string, string>]>([
+    ['X-Forwarded-Host', { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' }],
+    ['Forwarded', { forwarded: 'host=evil.example;proto=https' }],
+  ])('is not granted %s by the preflight, and its POST is refused', async (_name, forged) => {
+    const { port, received } = await cookieServer({ cors: { origin: '*' }, trustProxy: true })
+    const requested = Object.keys(forged)
+    // The browser fails the request when a requested header is not granted; hop-by-hop ones neither.
+    expect(await grantedByPreflight(port, [...requested, 'connection', 'x-tenant'])).toEqual(['x-tenant'])
+    // What the page can send then: its POST without the forged headers.
+    expect((await forge(port, 'text/plain', { origin: EVIL })).status).toBe(403)
+    expect(received).toEqual([])
+  })
+})
+
 describe('an origin cors.origin names', () => {
   it.each<[string, PushServerOptions['cors']]>([
     ['listed', { origin: [APP], credentials: true }],

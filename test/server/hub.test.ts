@@ -41,7 +41,7 @@ describe('event ring', () => {
     expect(ring.page(0, 4, Infinity)).toEqual({ text: '<3><4>', lastSeq: 4 })
   })
 
-  it('cuts pages before they pass maxChars, but never below one event', () => {
+  it('cuts pages before they pass maxBytes, but never below one event', () => {
     const ring = createEventRing(10)
     for (let i = 1; i <= 5; i++) ring.push(String(i), `<${i}>`)
     expect(ring.page(0, 5, 6)).toEqual({ text: '<1><2>', lastSeq: 2 })

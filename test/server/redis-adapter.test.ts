@@ -8,7 +8,7 @@ import { build } from 'esbuild'
 import { createClient } from 'redis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Adapter, History, StoredEvent } from '../../src/server/adapters/adapter'
-import { redisStreamsAdapter } from '../../src/server/index'
+import { redisStreamsAdapter, type PushServer } from '../../src/server/index'
 import { startRedis, type TestRedis } from '../helpers/redis-server'
 import { startSilentRelay } from '../helpers/silent-relay'
 import { waitFor, within } from '../helpers/wait'
@@ -41,7 +41,7 @@ stream = `test-${++streamNumber}`
 /** An adapter started on its own, for the history reads a server makes once it has started. */
 async function startedAdapter(): Promise<Adapter> {
   const adapter = redisStreamsAdapter({ url: redis.url, stream }) as Adapter
-  adapter.start({ sink: { deliver() {}, reset() {} }, pageChars: 64 * 1024 })
+  adapter.start({ sink: { deliver() {}, reset() {} }, pageBytes: 64 * 1024 })
   await adapter.whenStarted()
   return adapter
 }
@@ -55,7 +55,7 @@ async function allPages(history: History): Promise<string[]> {
 }
 
 const xadd = (data: string) => control.sendCommand(['XADD', stream, '*', 'data', data]) as Promise<string>
-const at = (id: string): StoredEvent => ({ id, chunk: '' })
+const at = (id: string): StoredEvent => ({ id, chunk: '', bytes: 0 })
 
 describe('redisStreamsAdapter: storing', () => {
   it('stores each event as a stream entry (fields event and data) whose id is the event id on the wire', async () => {
@@ -130,6 +130,9 @@ describe('redisStreamsAdapter: connections', () => {
     expect(() => redisStreamsAdapter({ url: redis.url, client: control as never })).toThrow(/redisStreamsAdapter\(\) takes `url` or `client`, not both/)
     expect(() => redisStreamsAdapter({ url: 'localhost:6379' })).toThrow(/redisStreamsAdapter\(\) option `url` must be a redis:\/\/ or rediss:\/\/ URL/)
     expect(() => redisStreamsAdapter({ client: {} as never })).toThrow(/redisStreamsAdapter\(\) option `client` must be a node-redis client/)
+    // Lacking what the adapter uses beyond sending commands: close() and destroy() (on its duplicate), isReady.
+    const partial = { duplicate() {}, sendCommand() {}, connect() {}, on() {}, isOpen: true }
+    expect(() => redisStreamsAdapter({ client: partial as never })).toThrow(/option `client` must be a node-redis client/)
     expect(() => redisStreamsAdapter({ stream: '' })).toThrow(/redisStreamsAdapter\(\) option `stream` must be a non-empty string/)
     expect(() => redisStreamsAdapter({ maxLen: 0 })).toThrow(
       new TypeError('pushwire/server: redisStreamsAdapter() option `maxLen` must be an integer from 1 to 9007199254740991, got 0'),
@@ -237,10 +240,10 @@ describe('redisStreamsAdapter: history', () => {
     for (let i = 0; i < 400; i++) large.push(await xadd('x'.repeat(16 * 1024)))
     const relay = await startSilentRelay(redis.port)
     const adapter = redisStreamsAdapter({ url: relay.url, stream }) as Adapter
-    const pageChars = 64 * 1024
+    const pageBytes = 64 * 1024
     let delivered = 0
     try {
-      adapter.start({ sink: { deliver: (events) => (delivered += events.length), reset() {} }, pageChars })
+      adapter.start({ sink: { deliver: (events) => (delivered += events.length), reset() {} }, pageBytes })
       await adapter.whenStarted()
       // Small entries since: the adapter guesses how many entries make a page from recent sizes.
       for (let i = 0; i < 50; i++) await xadd(`small ${i}`)
@@ -253,7 +256,7 @@ describe('redisStreamsAdapter: history', () => {
       firstPages.forEach((page, i) => expect(parseEvents(page!)[0].id).toBe(large[i + 1]))
       // Each read brought a page and at most one entry more (and the replies' framing), not the
       // hundreds of 16 KiB entries that the small ones' size would have asked for.
-      expect(relay.answeredBytes - before).toBeLessThan(resumePoints.length * (pageChars + 2 * 16 * 1024))
+      expect(relay.answeredBytes - before).toBeLessThan(resumePoints.length * (pageBytes + 2 * 16 * 1024))
       // The rest still comes, page by page.
       const rest = await allPages(histories[0])
       expect(parseEvents(firstPages[0]!).map((event) => event.id).concat(rest)).toEqual(large.slice(1))
@@ -263,7 +266,7 @@ describe('redisStreamsAdapter: history', () => {
     }
   })
 
-  it('cuts pages at pageChars, also when the SSE text of an entry is much longer than what Redis holds', async () => {
+  it('cuts pages at pageBytes, also when the SSE text of an entry is much longer than what Redis holds', async () => {
     // 8,000 bytes in Redis, 32,000 characters as SSE: every line gets its own `data: `.
     const ids: string[] = []
     for (let i = 0; i < 20; i++) ids.push(await xadd('a\n'.repeat(3999) + 'a'))
@@ -272,6 +275,20 @@ describe('redisStreamsAdapter: history', () => {
     const pages: string[] = []
     for (let page = await history.next(); page !== undefined; page = await history.next()) pages.push(page)
     expect(pages.map((page) => page.length <= 64 * 1024 && parseEvents(page).length)).toEqual(Array(9).fill(2).concat(1))
+    expect(parseEvents(pages.join('')).map((event) => event.id)).toEqual(ids.slice(1))
+    await adapter.close()
+  })
+
+  it('cuts pages at pageBytes in UTF-8 bytes: CJK text makes pages of fewer characters', async () => {
+    const ids: string[] = []
+    for (let i = 0; i < 100; i++) ids.push(await xadd('中'.repeat(90)))
+    const adapter = redisStreamsAdapter({ url: redis.url, stream }) as Adapter
+    adapter.start({ sink: { deliver() {}, reset() {} }, pageBytes: 2048 })
+    await adapter.whenStarted()
+    const history = await adapter.history(ids[0], at(ids[99]))
+    const pages: string[] = []
+    for (let page = await history.next(); page !== undefined; page = await history.next()) pages.push(page)
+    pages.forEach((page) => expect(Buffer.byteLength(page)).toBeLessThanOrEqual(2048))
     expect(parseEvents(pages.join('')).map((event) => event.id)).toEqual(ids.slice(1))
     await adapter.close()
   })
@@ -348,6 +365,55 @@ describe('redisStreamsAdapter: close() while Redis is silent', () => {
       // An open connection would also keep the Node process from exiting.
       await waitFor(() => relay.connections === 0, 'no connection left to the silent Redis')
     } finally {
+      await relay.close()
+    }
+  })
+})
+
+/** Publishes until one is stored; fails after `ms`. */
+async function storedWithin(push: PushServer, ms: number): Promise<string> {
+  const deadline = performance.now() + ms
+  while (performance.now() < deadline) {
+    const stored = await push.publish({ data: 'after' }).catch(() => undefined)
+    if (stored !== undefined) return stored
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  throw new Error(`no publish was stored within ${ms} ms`)
+}
+
+describe('redisStreamsAdapter: a storing connection gone silent', () => {
+  it('is dropped at the first unanswered command and made anew: publishes are stored again within a few seconds', async () => {
+    const relay = await startSilentRelay(redis.port)
+    try {
+      const { push } = await startServer({ adapter: redisStreamsAdapter({ url: relay.url, stream, commandTimeoutMs: 300 }) })
+      await push.publish({ data: 'before' })
+      // Half-open: both connections stay up and nothing they send is ever answered.
+      relay.silence()
+      await expect(push.publish({ data: 'unanswered' })).rejects.toThrow(/did not answer within 300 ms/)
+      const stored = await storedWithin(push, 3000)
+      const entries = (await control.sendCommand(['XRANGE', stream, '-', '+'])) as Array<[string, string[]]>
+      expect(entries.map(([id]) => id)).toContain(stored)
+    } finally {
+      await relay.close()
+    }
+  })
+
+  it('with a given client, is left to the client: configured as the docs say, it reconnects and publishes are stored again', async () => {
+    const relay = await startSilentRelay(redis.port)
+    // What docs/scaling.md asks of a client handed to the adapter.
+    const mine = createClient({ url: relay.url, pingInterval: 500, socket: { socketTimeout: 1500, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000) } })
+    mine.on('error', () => {})
+    try {
+      const { push } = await startServer({ adapter: redisStreamsAdapter({ client: mine, stream, commandTimeoutMs: 300 }) })
+      await push.publish({ data: 'before' })
+      relay.silence()
+      await expect(push.publish({ data: 'unanswered' })).rejects.toThrow(/did not answer within 300 ms/)
+      await storedWithin(push, 5000)
+      await closeServers()
+      // Not the adapter's to close.
+      expect(mine.isOpen).toBe(true)
+    } finally {
+      mine.destroy()
       await relay.close()
     }
   })

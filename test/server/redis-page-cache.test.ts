@@ -44,7 +44,7 @@ describe('history page cache', () => {
     expect(visits.count).toBe(resumePoints)
   })
 
-  it('forgets the oldest pages first while it holds more than maxChars', async () => {
+  it('forgets the oldest pages first while it holds more than maxBytes', async () => {
     const cache = createPageCache<number>(REUSE_MS, 250, (chars) => chars)
     for (let i = 0; i < 4; i++) cache.add(`${i}-0`, page(i, 100))
     await settle()

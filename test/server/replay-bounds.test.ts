@@ -4,7 +4,7 @@
 import { connect, type Socket } from 'node:net'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { waitFor } from '../helpers/wait'
-import { closeServers, fetchText, openStream, parseEvents, startServer } from './helpers'
+import { closeServers, fetchText, openSocket, openStream, parseEvents, startServer } from './helpers'
 import { removeFixtureBundle, startPushNode } from './push-nodes'
 
 afterEach(closeServers)
@@ -95,6 +95,26 @@ describe('replay bounds', () => {
     await waitFor(() => push.clientCount === 0, 'poll answered')
     await sleep(600)
     expect(await drain(stuck)).toBeLessThan(1000 * EVENT.length)
+  })
+
+  it('cuts replay pages at half of maxClientBufferBytes in bytes, not characters: CJK data does not cut the client', async () => {
+    const bound = 4096
+    const { port, push } = await startServer({ bufferSize: 1000, maxClientBufferBytes: bound }, true)
+    // 3 bytes a character in UTF-8: a page of 2,048 characters would be about 6 KB.
+    const data = '中'.repeat(90)
+    for (let i = 0; i < 100; i++) push.publish({ data })
+    await new Promise((resolve) => setImmediate(resolve))
+    // Over WebSocket each replay page is a frame of its own.
+    const socket = await openSocket(port, '/stream?lastEventId=0')
+    await waitFor(() => parseEvents(socket.frames.join('')).length === 100, 'the replay')
+    const pages = socket.frames.slice(1)
+    expect(pages.length).toBeGreaterThan(1)
+    pages.forEach((page) => expect(Buffer.byteLength(page)).toBeLessThanOrEqual(bound / 2))
+    // Still connected and live.
+    await push.publish({ data: 'live' })
+    await socket.frameCount(pages.length + 2)
+    expect(parseEvents(socket.frames.join('')).map((event) => event.data)).toEqual([...Array(100).fill(data), 'live'])
+    socket.ws.close()
   })
 
   it('holds live events published during a replay, and sends them once, after it and in order', async () => {

@@ -5,6 +5,8 @@ export interface StoredEvent {
   readonly id: string
   /** The complete SSE text of the event, `id:` field included. */
   readonly chunk: string
+  /** Bytes of `chunk` in UTF-8, as written: counted once, where the event is encoded. */
+  readonly bytes: number
 }
 
 /** What `publish()` stores, validated: `data` is already text. */
@@ -29,8 +31,8 @@ export interface AdapterSink {
 /** What the server hands its adapter when it starts. */
 export interface AdapterSettings {
   sink: AdapterSink
-  /** History pages hold at most this many characters (half of `maxClientBufferBytes` at most), or one event that is larger. */
-  pageChars: number
+  /** History pages hold at most this many bytes (half of `maxClientBufferBytes` at most), or one event that is larger. */
+  pageBytes: number
 }
 
 /** What a client resuming after an id gets, read page by page. */
@@ -42,7 +44,7 @@ export interface History {
    * one did. The live events up to and including this id must not be sent to the client again.
    */
   skipThrough: string | undefined
-  /** Id of the newest event the pages can reach (the long-poll cursor after a reset with nothing to replay). */
+  /** Id of the newest event the pages can reach (the cursor sent after a reset with nothing to replay). */
   untilId: string
   /** The next page of encoded events, `undefined` after the last; rejects when the rest was evicted meanwhile. */
   next(): Promise<string | undefined>

@@ -43,7 +43,7 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): PushAdapter {
       const untilSeq = until ? (until as RingEvent).seq : 0
       const found = ring.cursorOf(afterId)
       let cursor = found === undefined ? ring.floorSeq : found
-      const pageChars = settings ? settings.pageChars : Infinity
+      const pageBytes = settings ? settings.pageBytes : Infinity
       const history: History = {
         reset: found === undefined,
         skipThrough: found !== undefined && found > untilSeq ? afterId : undefined,
@@ -51,7 +51,7 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): PushAdapter {
         next() {
           if (cursor >= untilSeq) return Promise.resolve(undefined)
           if (cursor < ring.floorSeq) return Promise.reject(evicted())
-          const page = ring.page(cursor, untilSeq, pageChars)
+          const page = ring.page(cursor, untilSeq, pageBytes)
           cursor = page.lastSeq
           return Promise.resolve(page.text)
         },

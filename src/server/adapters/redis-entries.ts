@@ -18,7 +18,8 @@ function toStoredEvent([rawId, fields]: RawEntry): StoredEvent {
   }
   // Entries that others wrote into the stream must not break SSE framing either.
   if (event !== undefined && !isValidEventType(event)) event = undefined
-  return { id, chunk: encodeEvent({ event, id, data }) }
+  const chunk = encodeEvent({ event, id, data })
+  return { id, chunk, bytes: Buffer.byteLength(chunk) }
 }
 
 /** The events of an `XRANGE` / `XREVRANGE` reply. */
@@ -48,8 +49,8 @@ export function replyFields(reply: unknown): Map<string, unknown> {
 /** A running average of encoded event sizes, to ask Redis for about as many entries as a page holds. */
 export interface EventSizes {
   note(events: StoredEvent[]): void
-  /** How many entries of average size fill `chars` characters (1 to 1000). */
-  countFor(chars: number): number
+  /** How many entries of average size fill `bytes` bytes (1 to 1000). */
+  countFor(bytes: number): number
 }
 
 export function createEventSizes(): EventSizes {
@@ -57,10 +58,10 @@ export function createEventSizes(): EventSizes {
   return {
     note(events) {
       if (!events.length) return
-      let chars = 0
-      for (let i = 0; i < events.length; i++) chars += events[i].chunk.length
-      average = (average + chars / events.length) / 2
+      let bytes = 0
+      for (let i = 0; i < events.length; i++) bytes += events[i].bytes
+      average = (average + bytes / events.length) / 2
     },
-    countFor: (chars) => Math.max(1, Math.min(1000, Math.floor(chars / average))),
+    countFor: (bytes) => Math.max(1, Math.min(1000, Math.floor(bytes / average))),
   }
 }

@@ -6,7 +6,7 @@ import { createPageCache } from './redis-page-cache'
 // A page read for one client serves every client that asks for the same place this soon after:
 // a reconnect storm reads the stream once, not once per client.
 const PAGE_REUSE_MS = 1000
-const CACHE_CHARS = 4 * 1024 * 1024
+const CACHE_BYTES = 4 * 1024 * 1024
 
 /** The entries after a cursor, as one read returned them. */
 interface Page {
@@ -44,7 +44,7 @@ end
 return {1, #entries == tonumber(ARGV[2]) and 1 or 0, page}
 `
 
-const charsOf = (page: Page) => page.events.reduce((sum, event) => sum + event.chunk.length, 0)
+const bytesOf = (page: Page) => page.events.reduce((sum, event) => sum + event.bytes, 0)
 
 /** What the history reader needs. */
 export interface HistoryReaderOptions {
@@ -52,7 +52,8 @@ export interface HistoryReaderOptions {
   send(args: string[]): Promise<unknown>
   stream: string
   sizes: EventSizes
-  pageChars: number
+  /** Bytes of SSE text a page holds at most (or one event that is larger). */
+  pageBytes: number
   /** Id of the newest entry when this process started reading; rejects when Redis is unreachable. */
   initialHead(): Promise<string>
 }
@@ -68,18 +69,18 @@ function gone(): Error {
  * share one page for a second.
  */
 export function createHistoryReader(options: HistoryReaderOptions): (afterId: string, until: StoredEvent | undefined) => Promise<History> {
-  const { send, stream, sizes, pageChars } = options
-  const cache = createPageCache(PAGE_REUSE_MS, CACHE_CHARS, charsOf)
+  const { send, stream, sizes, pageBytes } = options
+  const cache = createPageCache(PAGE_REUSE_MS, CACHE_BYTES, bytesOf)
 
   function readPage(cursor: string, fresh: boolean): Promise<Page> {
     const now = performance.now()
     const cached = cache.fresh(cursor, now)
     if (cached && !fresh) return cached.page
-    const count = sizes.countFor(pageChars)
+    const count = sizes.countFor(pageBytes)
     // From the cursor's entry on, which the script looks for and leaves out.
     const asked = cursor === STREAM_START ? count : count + 1
     const from = cursor === STREAM_START ? '-' : cursor
-    const page = send(['EVAL', READ_PAGE, '1', stream, from, String(asked), String(pageChars)]).then((reply): Page => {
+    const page = send(['EVAL', READ_PAGE, '1', stream, from, String(asked), String(pageBytes)]).then((reply): Page => {
       const [found, more, entries] = reply as [number, number, unknown]
       const events = rangeEvents(entries)
       sizes.note(events)
@@ -146,9 +147,11 @@ export function createHistoryReader(options: HistoryReaderOptions): (afterId: st
       while (!done) {
         if (at === read.length && !(await refill())) break
         let text = ''
-        // Cut into pages of at most pageChars, whatever Redis returned at once.
-        while (at < read.length && (text === '' || text.length + read[at].chunk.length <= pageChars) && compareIds(read[at].id, untilId) <= 0) {
+        let bytes = 0
+        // Cut into pages of at most pageBytes, whatever Redis returned at once.
+        while (at < read.length && (text === '' || bytes + read[at].bytes <= pageBytes) && compareIds(read[at].id, untilId) <= 0) {
           text += read[at].chunk
+          bytes += read[at].bytes
           cursor = read[at++].id
         }
         if (cursor === untilId || (at < read.length && compareIds(read[at].id, untilId) > 0)) done = true

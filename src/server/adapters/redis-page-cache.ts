@@ -5,7 +5,7 @@ export interface CachedPage<P> {
   readonly page: Promise<P>
 }
 
-/** Pages by the cursor they were read from, each kept for `reuseMs`, all together within `maxChars`. */
+/** Pages by the cursor they were read from, each kept for `reuseMs`, all together within `maxBytes`. */
 export interface PageCache<P> {
   /** The page read from `cursor` less than `reuseMs` before `now`; forgets the pages read earlier first. */
   fresh(cursor: string, now: number): CachedPage<P> | undefined
@@ -15,28 +15,28 @@ export interface PageCache<P> {
 
 interface Kept<P> {
   entry: CachedPage<P>
-  /** Characters of the page once it arrived, 0 until then. */
-  chars: number
+  /** Bytes of the page once it arrived, 0 until then. */
+  bytes: number
 }
 
-/** Creates a {@link PageCache}; `charsOf` tells how large a page that arrived is. */
-export function createPageCache<P>(reuseMs: number, maxChars: number, charsOf: (page: P) => number): PageCache<P> {
+/** Creates a {@link PageCache}; `bytesOf` tells how large a page that arrived is. */
+export function createPageCache<P>(reuseMs: number, maxBytes: number, bytesOf: (page: P) => number): PageCache<P> {
   // In the order of `readAt`: a page read again is removed and added at the end.
   const pages = new Map<string, Kept<P>>()
-  let chars = 0
+  let bytes = 0
 
   function forget(cursor: string, kept: Kept<P>): void {
     if (pages.get(cursor) !== kept) return
     pages.delete(cursor)
-    chars -= kept.chars
+    bytes -= kept.bytes
   }
 
   return {
     fresh(cursor, now) {
-      // The oldest come first: stop at the first that is young enough while within maxChars,
+      // The oldest come first: stop at the first that is young enough while within maxBytes,
       // so a storm of distinct cursors costs each read a visit or two, not one per page kept.
       for (const [key, kept] of pages) {
-        if (now - kept.entry.readAt < reuseMs && chars <= maxChars) break
+        if (now - kept.entry.readAt < reuseMs && bytes <= maxBytes) break
         forget(key, kept)
       }
       const kept = pages.get(cursor)
@@ -45,13 +45,13 @@ export function createPageCache<P>(reuseMs: number, maxChars: number, charsOf: (
     add(cursor, entry) {
       const replaced = pages.get(cursor)
       if (replaced) forget(cursor, replaced)
-      const kept: Kept<P> = { entry, chars: 0 }
+      const kept: Kept<P> = { entry, bytes: 0 }
       pages.set(cursor, kept)
       entry.page.then(
         (page) => {
           if (pages.get(cursor) !== kept) return
-          kept.chars = charsOf(page)
-          chars += kept.chars
+          kept.bytes = bytesOf(page)
+          bytes += kept.bytes
         },
         () => forget(cursor, kept),
       )

@@ -5,8 +5,8 @@ import { STREAM_START } from './redis-ids'
 
 /** A blocking read returns empty after this long, so an idle reader still hears from Redis regularly. */
 export const BLOCK_MS = 5000
-// Read at once: about this many characters of entries.
-const BATCH_CHARS = 256 * 1024
+// Read at once: about this many bytes of entries.
+const BATCH_BYTES = 256 * 1024
 // Reads merged into one delivery at most, so a stream that is never dry is still delivered.
 const MAX_READS_PER_BATCH = 4
 const MIN_BACKOFF_MS = 50
@@ -68,7 +68,7 @@ export function startStreamReader(options: StreamReaderOptions): StreamReader {
 
   /** The entries after `lastId`, and whether `lastId` was still there when they were read. */
   async function readAfter(lastId: string, block: boolean): Promise<{ unbroken: boolean; events: StoredEvent[] }> {
-    const read = ['XREAD', 'COUNT', String(sizes.countFor(BATCH_CHARS))]
+    const read = ['XREAD', 'COUNT', String(sizes.countFor(BATCH_BYTES))]
     if (block) read.push('BLOCK', String(BLOCK_MS))
     read.push('STREAMS', stream, lastId)
     // Both go out in one write, so Redis runs them back to back.

@@ -15,10 +15,17 @@ const CLOSE_GRACE_MS = 1000
 const FIRST_CONNECT_WAIT_MS = 5000
 const DEFAULT_COMMAND_TIMEOUT_MS = 5000
 
+// Everything RedisClientLike names: the adapter calls close() and destroy() on the client's duplicate, of the same make.
+const CLIENT_METHODS = ['duplicate', 'sendCommand', 'connect', 'on', 'close', 'destroy']
+
 function isClient(value: unknown): value is RedisClientLike {
   if (value === null || typeof value !== 'object') return false
   const client = value as Record<string, unknown>
-  return ['duplicate', 'sendCommand', 'connect', 'on'].every((method) => typeof client[method] === 'function')
+  return (
+    CLIENT_METHODS.every((method) => typeof client[method] === 'function') &&
+    typeof client.isOpen === 'boolean' &&
+    typeof client.isReady === 'boolean'
+  )
 }
 
 function resolveOptions(options: RedisStreamsAdapterOptions) {
@@ -49,6 +56,17 @@ function resolveOptions(options: RedisStreamsAdapterOptions) {
 
 const NO_HISTORY = 'the history cannot be read'
 
+/** The connection that stores events and reads history. */
+interface Store {
+  connection: RedisClientLike
+  /** Commands that outlived commandTimeoutMs and are still unanswered. */
+  unanswered: number
+  /** Made anew after the one before left a command unanswered: not usable until Redis answered it. */
+  afterSilence: boolean
+  /** Dropped for leaving a command unanswered: what it still had pending may have been stored. */
+  dropped: boolean
+}
+
 function notConnected(consequence: string): Error {
   return new Error(`pushwire/server: Redis is not connected; ${consequence}`)
 }
@@ -75,7 +93,8 @@ export function redisStreamsAdapter(options: RedisStreamsAdapterOptions = {}): P
   const createClient = client ? undefined : loadRedis().createClient
   const claim = claimOnce('Redis streams')
   const sizes = createEventSizes()
-  let connection: RedisClientLike | undefined
+  /** The connection that stores events and reads history, and what it has left unanswered. */
+  let store: Store | undefined
   let readerConnection: RedisClientLike | undefined
   let reader: StreamReader | undefined
   let head: string | undefined
@@ -86,54 +105,94 @@ export function redisStreamsAdapter(options: RedisStreamsAdapterOptions = {}): P
   const closing = new Promise<void>((resolve) => (announceClose = resolve))
   let history: ReturnType<typeof createHistoryReader> | undefined
   let connectedOnce: Promise<void> | undefined
-  // Commands on the storing connection that outlived commandTimeoutMs and are still unanswered.
-  let unanswered = 0
+  const storeHealth = report('publishing')
+
+  const silent = (consequence: string) => new Error(`pushwire/server: Redis has not answered for over ${commandTimeoutMs} ms (commandTimeoutMs); ${consequence}`)
+
+  /** A storing connection of the adapter's own, connecting. */
+  function openStore(afterSilence: boolean): Store {
+    const connection = (createClient as NonNullable<typeof createClient>)({ url, disableOfflineQueue: true })
+    connection.on('error', storeHealth)
+    connection.on('ready', () => storeHealth(undefined))
+    dropIfReadyAfterClose(connection)
+    connection.connect().catch(() => {})
+    return { connection, unanswered: 0, afterSilence, dropped: false }
+  }
+
+  /**
+   * node-redis lets a connection that was connecting when it was destroyed become ready
+   * afterwards, with a socket nobody closes (it would keep the process from exiting).
+   */
+  function dropIfReadyAfterClose(connection: RedisClientLike): void {
+    connection.on('ready', () => {
+      if (closed) connection.destroy()
+    })
+  }
+
+  /**
+   * A connection that leaves a command unanswered past commandTimeoutMs is dead as far as
+   * anyone can tell: behind a half-open TCP connection, nothing sent on it would ever be
+   * answered, and the kernel notices only after many minutes (never behind a proxy that keeps
+   * its side open). One of the adapter's own is dropped and made anew; a given client is not
+   * the adapter's to drop (its socketTimeout is what ends such a connection, see the docs).
+   */
+  function dropSilent(silentStore: Store): void {
+    if (client || closed || store !== silentStore) return
+    silentStore.dropped = true
+    storeHealth(new Error(`no answer within ${commandTimeoutMs} ms (commandTimeoutMs)`))
+    silentStore.connection.destroy()
+    store = openStore(true)
+  }
 
   /**
    * The storing connection once it can take commands. Before it was ever up, a command waits
    * for the first connection (a little); afterwards an unreachable Redis fails it at once, and
-   * so does one that has left a command unanswered past commandTimeoutMs: more commands would
-   * only queue behind it, in node-redis and in the socket, for as long as Redis stays silent.
+   * so does one that has left a command unanswered past commandTimeoutMs (or whose connection
+   * was made anew after that and has not been answered yet): more commands would only queue
+   * behind it, in node-redis and in the socket, for as long as Redis stays silent.
    */
-  function usable(consequence: string): Promise<RedisClientLike> {
-    const store = connection
-    if (!store || !connectedOnce) return Promise.reject(notConnected(consequence))
-    if (unanswered > 0) {
-      return Promise.reject(new Error(`pushwire/server: Redis has not answered for over ${commandTimeoutMs} ms (commandTimeoutMs); ${consequence}`))
-    }
+  function usable(consequence: string): Promise<Store> {
+    const current = store
+    if (!current || !connectedOnce) return Promise.reject(notConnected(consequence))
+    const { connection } = current
+    if (current.unanswered > 0 || (current.afterSilence && !connection.isReady)) return Promise.reject(silent(consequence))
     const check = () => {
       if (closed) return Promise.reject(new Error(`pushwire/server: close() was called before Redis was reached; ${consequence}`))
-      return store.isReady ? store : Promise.reject(notConnected(consequence))
+      return connection.isReady ? current : Promise.reject(notConnected(consequence))
     }
-    return store.isReady ? Promise.resolve(store) : withinFirstConnect(connectedOnce, closing).then(check)
+    return connection.isReady ? Promise.resolve(current) : withinFirstConnect(connectedOnce, closing).then(check)
   }
 
   /**
-   * `command`, or a rejection once it has waited commandTimeoutMs. node-redis times out only
-   * commands it has not written yet: one written to a Redis that accepts connections and never
-   * answers (stopped, stuck, or behind a network that drops everything) would wait for good.
-   * It stays unanswered (see {@link usable}) until Redis answers or the connection drops.
+   * `args` sent on `target`, or a rejection once it has waited commandTimeoutMs. node-redis
+   * times out only commands it has not written yet: one written to a Redis that accepts
+   * connections and never answers (stopped, stuck, or behind a network that drops everything)
+   * would wait for good. It stays unanswered (see {@link usable}) until Redis answers or the
+   * connection drops, which the adapter does at once to a connection of its own.
    */
-  function bounded<T>(command: Promise<T>, consequence: string): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
+  function bounded(target: Store, args: string[], consequence: string, failed: (error: unknown) => unknown = (error) => error): Promise<unknown> {
+    return new Promise((resolve, reject) => {
       let late = false
       const timer = setTimeout(() => {
         late = true
-        unanswered++
+        target.unanswered++
         reject(new Error(`pushwire/server: Redis did not answer within ${commandTimeoutMs} ms (commandTimeoutMs); ${consequence}`))
+        dropSilent(target)
       }, commandTimeoutMs)
       const settle = () => {
         clearTimeout(timer)
-        if (late) unanswered--
+        if (late) target.unanswered--
       }
-      command.then(
+      target.connection.sendCommand(args).then(
         (reply) => {
           settle()
           resolve(reply)
         },
         (error: unknown) => {
           settle()
-          reject(error)
+          // Dropped with the silent connection: written, maybe stored, never answered.
+          if (target.dropped) reject(new Error(`pushwire/server: Redis left another command unanswered and the connection was made anew; ${consequence}`))
+          else reject(failed(error))
         },
       )
     })
@@ -156,7 +215,8 @@ export function redisStreamsAdapter(options: RedisStreamsAdapterOptions = {}): P
     name: 'redis-streams',
     start(settings) {
       claim()
-      connection = client || (createClient as NonNullable<typeof createClient>)({ url, disableOfflineQueue: true })
+      store = client ? { connection: client, unanswered: 0, afterSilence: false, dropped: false } : openStore(false)
+      const { connection } = store
       // A blocking XREAD holds its connection: the reader never shares the one that stores.
       readerConnection = connection.duplicate({
         disableOfflineQueue: true,
@@ -173,14 +233,9 @@ export function redisStreamsAdapter(options: RedisStreamsAdapterOptions = {}): P
       const readerHealth = report('the stream reader')
       // node-redis emits 'error' on every failed reconnect; unheard, that would end the process.
       readerConnection.on('error', readerHealth)
-      if (!client) {
-        const storeHealth = report('publishing')
-        connection.on('error', storeHealth)
-        connection.on('ready', () => storeHealth(undefined))
-      }
-      const store = connection
-      connectedOnce = store.isReady ? Promise.resolve() : new Promise((resolve) => store.on('ready', resolve))
-      if (!store.isOpen) store.connect().catch(() => {})
+      dropIfReadyAfterClose(readerConnection)
+      connectedOnce = connection.isReady ? Promise.resolve() : new Promise((resolve) => connection.on('ready', resolve))
+      if (!connection.isOpen) connection.connect().catch(() => {})
       const own = readerConnection
       own.connect().then(
         () => {
@@ -200,10 +255,10 @@ export function redisStreamsAdapter(options: RedisStreamsAdapterOptions = {}): P
         () => {},
       )
       history = createHistoryReader({
-        send: (args) => usable(NO_HISTORY).then((ready) => bounded(ready.sendCommand(args), NO_HISTORY)),
+        send: (args) => usable(NO_HISTORY).then((ready) => bounded(ready, args, NO_HISTORY)),
         stream,
         sizes,
-        pageChars: settings.pageChars,
+        pageBytes: settings.pageBytes,
         initialHead: () => started.then(() => head as string),
       })
     },
@@ -221,14 +276,14 @@ export function redisStreamsAdapter(options: RedisStreamsAdapterOptions = {}): P
       const args = ['XADD', stream, 'MAXLEN', '~', String(maxLen), event.id === undefined ? '*' : event.id]
       if (event.event !== undefined) args.push('event', event.event)
       args.push('data', event.data)
-      return usable('the event was not stored').then((store) =>
+      return usable('the event was not stored').then((ready) =>
         bounded(
-          store.sendCommand(args).then(String, (error: unknown) => {
-            throw new Error(`pushwire/server: the event was not stored in Redis (${describe(error)})`, { cause: error })
-          }),
+          ready,
+          args,
           // Written, and not answered: Redis may store it yet, if it is only slow.
           'the event may or may not be stored',
-        ),
+          (error) => new Error(`pushwire/server: the event was not stored in Redis (${describe(error)})`, { cause: error }),
+        ).then(String),
       )
     },
     history(afterId, until) {
@@ -243,17 +298,17 @@ export function redisStreamsAdapter(options: RedisStreamsAdapterOptions = {}): P
       if (reader) reader.close()
       // The blocked XREAD would hold a graceful close for up to its block time.
       if (readerConnection) readerConnection.destroy()
-      if (!connection || client || !connection.isOpen) return
-      const own = connection
+      if (!store || client || !store.connection.isOpen) return
+      const own = store.connection
       let grace: ReturnType<typeof setTimeout> | undefined
       // A graceful close waits for every reply: a Redis that has stopped answering would hold it for good.
-      if (unanswered === 0) await Promise.race([own.close(), new Promise((resolve) => (grace = setTimeout(resolve, CLOSE_GRACE_MS)))])
+      if (store.unanswered === 0) await Promise.race([own.close(), new Promise((resolve) => (grace = setTimeout(resolve, CLOSE_GRACE_MS)))])
       clearTimeout(grace)
       // Still draining after the grace (isOpen is false from the start of a close): drop the rest.
       try {
         own.destroy()
       } catch {
-        // node-redis 5 throws once close() has begun; there the close ends with the last reply.
+        // node-redis 5 throws here once close() has begun (6.3 drops the draining socket); with 5 the close ends with the last reply.
       }
     },
   }
